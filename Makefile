@@ -1,0 +1,77 @@
+# The project's commands. Every target works against the embedded PostgreSQL by default, or
+# against the server in DATABASE_URL when it is set.
+
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+
+INSTALLED := node_modules/.package-lock.json
+
+.PHONY: help
+help: ## Show this help
+	@awk 'BEGIN {FS = ":.*##"} /^[a-zA-Z0-9_\/-]+:.*##/ {printf "  %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(INSTALLED): package.json package-lock.json
+	npm ci
+
+.PHONY: install
+install: $(INSTALLED) ## Install dependencies (npm ci) if package-lock.json changed
+
+.PHONY: build
+build: $(INSTALLED) ## Compile src/ to dist/
+	npx tsc -p tsconfig.json
+
+.PHONY: start
+start: $(INSTALLED) ## Start the service: PostgreSQL up and migrated
+	npm start
+
+.PHONY: test
+test: $(INSTALLED) ## Run the tests against a database of their own
+	npm test
+
+.PHONY: typecheck
+typecheck: $(INSTALLED) ## Type-check src/, test/ and bench/
+	npm run typecheck
+
+.PHONY: lint
+lint: $(INSTALLED) ## Lint and check formatting (biome)
+	npm run lint
+
+.PHONY: format
+format: $(INSTALLED) ## Fix formatting and safe lint findings in place
+	npx biome check --write .
+
+.PHONY: migrate
+migrate: build ## Apply all pending migrations
+	node dist/cli/migrate.js up
+
+.PHONY: migrate-down
+migrate-down: build ## Roll back the last applied migration
+	node dist/cli/migrate.js down
+
+.PHONY: migrate-status
+migrate-status: build ## List migrations, applied and pending
+	node dist/cli/migrate.js status
+
+.PHONY: migrate-create
+migrate-create: $(INSTALLED) ## Create an SQL migration: make migrate-create NAME=add_column_x
+	@test -n "$(NAME)" || { echo 'usage: make migrate-create NAME=what_it_does' >&2; exit 2; }
+	npx node-pg-migrate create "$(NAME)" --migrations-dir migrations --migration-file-language sql
+
+.PHONY: gen
+gen: build ## Compile sql/ into typed functions in src/queries/ (pgTyped)
+	node dist/cli/generate-queries.js
+
+.PHONY: verify
+verify: gen ## Regenerate src/queries/ and fail if it differs from what is committed
+	@git diff --exit-code -- src/queries || { echo 'src/queries is stale: run make gen and commit' >&2; exit 1; }
+	@untracked=$$(git ls-files --others --exclude-standard -- src/queries); \
+	  if [ -n "$$untracked" ]; then echo "not committed: $$untracked" >&2; exit 1; fi
+
+.PHONY: ci
+ci: ## Run what CI runs (.ci/run)
+	bash .ci/run
+
+.PHONY: clean
+clean: ## Remove build output (keeps the embedded database in .data/)
+	rm -rf dist

@@ -1,0 +1,23 @@
+-- Why: credits and debits retried by a client must not move money twice. A key is claimed in
+-- the same transaction as the money movement, so a key exists exactly when its write committed.
+--
+-- * request_fingerprint is what the request was (operation, balance, amount); the same key with
+--   another fingerprint is refused instead of replayed.
+-- * response holds the first result, replayed as is. It is NULL only inside the claiming
+--   transaction, which no other session can see.
+-- * Keys are kept at least 24 hours; the purge deletes older ones in batches by created_at.
+
+-- Up Migration
+CREATE TABLE idempotency_keys (
+  key TEXT NOT NULL,
+  request_fingerprint TEXT NOT NULL,
+  response JSONB,
+  created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+  CONSTRAINT idx_idempotency_keys_pkey PRIMARY KEY (key),
+  CONSTRAINT idempotency_keys_key_length CHECK (char_length(key) BETWEEN 1 AND 255)
+);
+
+CREATE INDEX idx_idempotency_keys_created ON idempotency_keys (created_at);
+
+-- Down Migration
+DROP TABLE idempotency_keys;

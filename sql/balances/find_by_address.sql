@@ -1,0 +1,13 @@
+/*
+  Index: idx_balances_address (address)
+  Plan:  Index Scan (or Bitmap Index Scan) on idx_balances_address.
+  Cache: none (the seed does not cache address lookups).
+  An address may hold several tokens; the page bounds the answer.
+*/
+/* @name BalanceFindByAddress */
+SELECT id, user_id, token_id, amount, usd_value, address, auto_convert_threshold,
+       created_at, updated_at, version
+FROM balances
+WHERE address = :address!
+ORDER BY id
+LIMIT :limit!;

@@ -1,0 +1,9 @@
+/*
+  Index: idx_idempotency_keys_pkey (key)
+  Plan:  Index Scan on idx_idempotency_keys_pkey, at most one row.
+  Cache: none.
+*/
+/* @name IdempotencyKeyFindByKey */
+SELECT key, request_fingerprint, response, created_at
+FROM idempotency_keys
+WHERE key = :key!;

@@ -1,0 +1,46 @@
+/**
+ * One PostgreSQL for the whole run: DATABASE_URL's server, or the embedded one. The run works in
+ * a database of its own, created and migrated here and dropped at the end, so two runs on one
+ * server never meet.
+ */
+import type { TestProject } from 'vitest/node';
+import { openDatabaseServer } from '../src/db/database-server.js';
+import { migrate } from '../src/db/migrations.js';
+import { createScratchDatabase } from '../src/db/scratch-database.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** The run's migrated database. */
+    databaseUrl: string;
+    /** The same server, for tests that make databases of their own. */
+    serverUrl: string;
+  }
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const server = await openDatabaseServer();
+  const database = await createScratchDatabase(server.url, 'test');
+  await migrate(database.url, 'up');
+  const version = await serverVersion(database.url);
+  console.log(
+    `tests use PostgreSQL ${version}${server.embedded ? ' (embedded)' : ''}, database ${database.name}`,
+  );
+  project.provide('databaseUrl', database.url);
+  project.provide('serverUrl', server.url);
+  return async () => {
+    await database.drop();
+    await server.stop();
+  };
+}
+
+async function serverVersion(url: string): Promise<string> {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ server_version: string }>('SHOW server_version');
+    return rows[0]?.server_version ?? 'unknown';
+  } finally {
+    await client.end();
+  }
+}

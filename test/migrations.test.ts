@@ -1,0 +1,76 @@
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { migrate, migrationStatus } from '../src/db/migrations.js';
+import { createScratchDatabase, type ScratchDatabase } from '../src/db/scratch-database.js';
+
+const TABLES = ['balance_entries', 'balances', 'idempotency_keys'];
+const INDEXES = [
+  'idx_balance_entries_balance',
+  'idx_balance_entries_pkey',
+  'idx_balances_address',
+  'idx_balances_pkey',
+  'idx_balances_user_created',
+  'idx_balances_user_token',
+  'idx_balances_user_usd',
+  'idx_idempotency_keys_created',
+  'idx_idempotency_keys_pkey',
+];
+
+describe('migrations', () => {
+  let database: ScratchDatabase;
+  let client: pg.Client;
+
+  beforeAll(async () => {
+    database = await createScratchDatabase(inject('serverUrl'), 'migrations');
+    client = new pg.Client({ connectionString: database.url });
+    await client.connect();
+  });
+
+  afterAll(async () => {
+    await client?.end();
+    await database?.drop();
+  });
+
+  async function tables(): Promise<string[]> {
+    const { rows } = await client.query<{ tablename: string }>(
+      `SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'pgmigrations'
+       ORDER BY tablename`,
+    );
+    return rows.map((row) => row.tablename);
+  }
+
+  async function indexes(): Promise<string[]> {
+    const { rows } = await client.query<{ indexname: string }>(
+      `SELECT indexname FROM pg_indexes WHERE schemaname = 'public' AND tablename <> 'pgmigrations'
+       ORDER BY indexname`,
+    );
+    return rows.map((row) => row.indexname);
+  }
+
+  it('run up, all the way down, and up again to the same schema', async () => {
+    const applied = await migrate(database.url, 'up');
+    expect(applied.length).toBeGreaterThan(0);
+    expect(await tables()).toEqual(TABLES);
+    expect(await indexes()).toEqual(INDEXES);
+    expect((await migrationStatus(database.url)).every((m) => m.appliedAt)).toBe(true);
+
+    const rolledBack = await migrate(database.url, 'down', { count: Number.POSITIVE_INFINITY });
+    expect(rolledBack).toEqual([...applied].reverse());
+    expect(await tables()).toEqual([]);
+    expect((await migrationStatus(database.url)).some((m) => m.appliedAt)).toBe(false);
+
+    expect(await migrate(database.url, 'up')).toEqual(applied);
+    expect(await tables()).toEqual(TABLES);
+    expect(await indexes()).toEqual(INDEXES);
+  });
+
+  it('roll back one step at a time by default', async () => {
+    const before = await migrationStatus(database.url);
+    const [last] = await migrate(database.url, 'down');
+    const after = await migrationStatus(database.url);
+    expect(last).toBe(before.at(-1)?.name);
+    expect(after.at(-1)?.appliedAt).toBeUndefined();
+    expect(after.slice(0, -1).every((m) => m.appliedAt)).toBe(true);
+    await migrate(database.url, 'up');
+  });
+});
