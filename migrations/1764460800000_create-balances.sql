@@ -5,6 +5,8 @@
 --   "1.500000000000000000". The scale CHECK keeps the 18-decimal limit instead.
 -- * `version` is bumped by every write; it is the ETag and the optimistic-concurrency token.
 --   BIGINT because a busy wallet can outlive 2^31 writes.
+-- * Timestamps are kept to the millisecond, the precision a JS Date and the API show, so a
+--   timestamp read back names its row exactly (the keyset cursor of newest-first pages).
 -- * The primary key keeps the seed's name (idx_balances_pkey), as do the four secondary indexes,
 --   so the seed's runbook and dashboards keep working.
 -- * idx_balances_user_token is the UNIQUE (user_id, token_id) constraint itself: one index both
@@ -19,8 +21,8 @@ CREATE TABLE balances (
   usd_value NUMERIC NOT NULL DEFAULT 0,
   address TEXT,
   auto_convert_threshold NUMERIC,
-  created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
-  updated_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+  created_at TIMESTAMPTZ(3) NOT NULL DEFAULT now(),
+  updated_at TIMESTAMPTZ(3) NOT NULL DEFAULT now(),
   version BIGINT NOT NULL DEFAULT 1,
   CONSTRAINT idx_balances_pkey PRIMARY KEY (id),
   CONSTRAINT idx_balances_user_token UNIQUE (user_id, token_id),

@@ -13,7 +13,7 @@ CREATE TABLE balance_entries (
   kind TEXT NOT NULL,
   amount NUMERIC NOT NULL,
   balance_after NUMERIC NOT NULL,
-  created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+  created_at TIMESTAMPTZ(3) NOT NULL DEFAULT now(),
   CONSTRAINT idx_balance_entries_pkey PRIMARY KEY (id),
   CONSTRAINT balance_entries_kind CHECK (kind IN ('credit', 'debit', 'adjustment')),
   CONSTRAINT balance_entries_amount_sign CHECK (

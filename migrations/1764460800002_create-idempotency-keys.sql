@@ -12,7 +12,7 @@ CREATE TABLE idempotency_keys (
   key TEXT NOT NULL,
   request_fingerprint TEXT NOT NULL,
   response JSONB,
-  created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+  created_at TIMESTAMPTZ(3) NOT NULL DEFAULT now(),
   CONSTRAINT idx_idempotency_keys_pkey PRIMARY KEY (key),
   CONSTRAINT idempotency_keys_key_length CHECK (char_length(key) BETWEEN 1 AND 255)
 );

@@ -1,0 +1,31 @@
+/**
+ * Cache keys, exactly the seed's, so its runbook works unchanged
+ * (`redis-cli ttl balance:user:123`, `redis-cli --scan --pattern 'balance:*'`).
+ *
+ * Each value key is guarded by a generation key (see read-through-cache.ts): `balance:<id>` by
+ * the balance's, and every per-user key by the user's. A write replaces both generations.
+ */
+export const cacheKeys = {
+  byId: (id: string) => `balance:${id}`,
+  byUser: (userId: string) => `balance:user:${userId}`,
+  byUserAndToken: (userId: string, tokenId: string) => `balance:user:${userId}:token:${tokenId}`,
+  totalByUser: (userId: string) => `balance:user:${userId}:total`,
+  balanceGeneration: (id: string) => `balance:gen:${id}`,
+  userGeneration: (userId: string) => `balance:gen:user:${userId}`,
+};
+
+/** What a write to one balance makes stale: the seed's "user + balance cache". */
+export function keysWrittenBy(balance: { id: string; userId: string; tokenId: string }) {
+  return {
+    values: [
+      cacheKeys.byId(balance.id),
+      cacheKeys.byUser(balance.userId),
+      cacheKeys.byUserAndToken(balance.userId, balance.tokenId),
+      cacheKeys.totalByUser(balance.userId),
+    ],
+    generations: [
+      cacheKeys.balanceGeneration(balance.id),
+      cacheKeys.userGeneration(balance.userId),
+    ],
+  };
+}

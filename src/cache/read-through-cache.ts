@@ -1,0 +1,269 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
+import type { CacheStore } from './create-cache-store.js';
+
+/**
+ * A read-through cache that never serves a value older than an acknowledged write, and never
+ * lets the cache slow a request down.
+ *
+ * No stale fill. A reader that misses, reads PostgreSQL, and stores its result just after a
+ * writer invalidated would leave the pre-write value cached for a whole TTL. So every value key
+ * is guarded by a generation key: a reader notes the generation before it reads PostgreSQL and
+ * stores the value tagged with it; a writer, after its commit, replaces the generation with a
+ * fresh random one. A value whose tag is not the current generation is a miss. Keyv has no
+ * compare-and-set, so the check happens on every read (value and generation in one MGET).
+ *
+ * Generations must outlive the values they guard: they are written with a TTL of more than
+ * twice the longest value TTL, and after each store the reader reads the generation again, so
+ * an LRU store always evicts a generation after the values it guards. (With Redis, use a
+ * `maxmemory-policy` of `noeviction` or `volatile-ttl` so the same holds.)
+ *
+ * Stampedes. Concurrent reads of one key in this process share one lookup and one query. A
+ * write detaches the shared read of the keys it touches, so a read that starts after the write
+ * is acknowledged never joins a read that started before it.
+ *
+ * Faults. Every cache call has a deadline. Past it, or on any error, the read goes to
+ * PostgreSQL and the cache is skipped for a short cool-down, so a dead Redis costs one deadline,
+ * not one per request. An invalidation that fails is kept and retried until it lands; until
+ * then, reads guarded by it skip the cache, so values cached before the write are never served
+ * when Redis returns. (This bookkeeping is per process: see the README for what that means with
+ * several instances.)
+ */
+export interface ReadThroughCacheOptions {
+  store: CacheStore;
+  metrics: Metrics;
+  logger: Logger;
+  /** Longest TTL of any value; generations live more than twice as long. */
+  maxValueTtlMs: number;
+  /** Prepended to every key; empty in production so keys are the seed's. */
+  keyPrefix?: string;
+  /** Deadline of one cache call. */
+  timeoutMs?: number;
+  /** How long the cache is skipped after a failed call. */
+  cooldownMs?: number;
+  /** How often failed invalidations are retried. */
+  retryIntervalMs?: number;
+}
+
+/** One cached read: where it lives, what guards it, and how to load it on a miss. */
+export interface CachedRead<T> {
+  /** Metric label. */
+  query: string;
+  key: string;
+  generationKey: string;
+  ttlMs: number;
+  load: () => Promise<T>;
+  /** Whether a loaded value may be cached (a "not found" usually may not). */
+  shouldStore?: (value: T) => boolean;
+}
+
+export interface CacheHealth {
+  kind: CacheStore['kind'];
+  /** False while the cache is being skipped after a failure. */
+  healthy: boolean;
+  /** Invalidations that failed and are waiting to be retried. */
+  pendingInvalidations: number;
+}
+
+/** What a value key holds: the value and the generation it was read under. */
+interface Tagged<T> {
+  g: string;
+  v: T;
+}
+
+/** The generation of a key no write has touched (or whose generation has expired). */
+const NO_GENERATION = '-';
+
+class CacheTimeoutError extends Error {
+  constructor(ms: number) {
+    super(`cache call exceeded its ${ms} ms deadline`);
+  }
+}
+
+export class ReadThroughCache {
+  private readonly keyv: CacheStore['keyv'];
+  private readonly prefix: string;
+  private readonly timeoutMs: number;
+  private readonly cooldownMs: number;
+  private readonly retryIntervalMs: number;
+  private readonly generationTtlMs: number;
+  private readonly shared = new Map<string, Promise<{ value: unknown; hit: boolean }>>();
+  /** Generation key → value keys of invalidations that have not reached the cache yet. */
+  private readonly pending = new Map<string, Set<string>>();
+  private skipUntil = 0;
+  private retryTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly options: ReadThroughCacheOptions) {
+    this.keyv = options.store.keyv;
+    this.prefix = options.keyPrefix ?? '';
+    this.timeoutMs = options.timeoutMs ?? 50;
+    this.cooldownMs = options.cooldownMs ?? 1_000;
+    this.retryIntervalMs = options.retryIntervalMs ?? 500;
+    this.generationTtlMs = 2 * options.maxValueTtlMs + 60_000;
+  }
+
+  /** The value from the cache if it is current, else from `load` (and then cached). */
+  async read<T>(read: CachedRead<T>): Promise<T> {
+    const { metrics } = this.options;
+    let flight = this.shared.get(read.key);
+    if (!flight) {
+      const started = this.lookUpOrLoad(read);
+      flight = started;
+      this.shared.set(read.key, started);
+      const forget = () => {
+        if (this.shared.get(read.key) === started) this.shared.delete(read.key);
+      };
+      started.then(forget, forget);
+    }
+    const { value, hit } = await flight;
+    (hit ? metrics.cacheHits : metrics.cacheMisses).inc({ query: read.query });
+    return value as T;
+  }
+
+  /**
+   * Makes the given values stale: detaches shared reads of them, replaces their generations and
+   * deletes them. Call after the write commits and before acknowledging it. Never throws: a
+   * failure is retried in the background while reads of these keys skip the cache.
+   */
+  async invalidate(keys: { values: string[]; generations: string[] }): Promise<void> {
+    for (const key of keys.values) this.shared.delete(key);
+    const batch = new Map(keys.generations.map((g) => [g, new Set(keys.values)]));
+    if (this.isSkipping() || !(await this.apply(batch))) this.keepPending(batch);
+  }
+
+  health(): CacheHealth {
+    return {
+      kind: this.options.store.kind,
+      healthy: !this.isSkipping(),
+      pendingInvalidations: this.pending.size,
+    };
+  }
+
+  /** Stops retrying. Invalidations still pending are logged: they could not be applied. */
+  async close(): Promise<void> {
+    clearInterval(this.retryTimer);
+    this.retryTimer = undefined;
+    if (this.pending.size > 0) {
+      this.options.logger.error(
+        { generations: [...this.pending.keys()] },
+        'cache closed with invalidations not applied; their values expire with their TTL',
+      );
+    }
+    await this.options.store.close();
+  }
+
+  private async lookUpOrLoad<T>(read: CachedRead<T>): Promise<{ value: T; hit: boolean }> {
+    if (this.pending.has(read.generationKey) || this.isSkipping()) {
+      return { value: await read.load(), hit: false };
+    }
+    let generation: string | undefined;
+    try {
+      const [tagged, current] = (await this.call(read.query, () =>
+        this.keyv.getMany([this.prefix + read.key, this.prefix + read.generationKey]),
+      )) as [Tagged<T> | undefined, string | undefined];
+      generation = current ?? NO_GENERATION;
+      if (tagged && tagged.g === generation) return { value: tagged.v, hit: true };
+    } catch {
+      // Already counted and logged; read PostgreSQL and do not store.
+    }
+    const value = await read.load();
+    if (generation !== undefined && (read.shouldStore?.(value) ?? true)) {
+      await this.store(read, generation, value).catch(() => {});
+    }
+    return { value, hit: false };
+  }
+
+  private async store<T>(read: CachedRead<T>, generation: string, value: T): Promise<void> {
+    if (this.pending.has(read.generationKey) || this.isSkipping()) return;
+    const key = this.prefix + read.key;
+    const generationKey = this.prefix + read.generationKey;
+    const tagged: Tagged<T> = { g: generation, v: value };
+    await this.call(read.query, () => this.keyv.set(key, tagged, read.ttlMs));
+    // Reading the generation after the value keeps it the more recently used of the two, and
+    // drops at once a value that a write made stale while this read was loading.
+    const now = ((await this.call(read.query, () => this.keyv.get(generationKey))) ??
+      NO_GENERATION) as string;
+    if (now !== generation) await this.call(read.query, () => this.keyv.delete(key));
+  }
+
+  /** Applies a batch of invalidations; false if it did not reach the cache. */
+  private async apply(batch: Map<string, Set<string>>): Promise<boolean> {
+    const generation = randomUUID();
+    const values = [...new Set([...batch.values()].flatMap((set) => [...set]))];
+    try {
+      await this.call('invalidate', () =>
+        Promise.all([
+          this.keyv.setMany(
+            [...batch.keys()].map((key) => ({
+              key: this.prefix + key,
+              value: generation,
+              ttl: this.generationTtlMs,
+            })),
+          ),
+          this.keyv.deleteMany(values.map((key) => this.prefix + key)),
+        ]),
+      );
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private keepPending(batch: Map<string, Set<string>>): void {
+    for (const [generationKey, values] of batch) {
+      const known = this.pending.get(generationKey) ?? new Set<string>();
+      for (const value of values) known.add(value);
+      this.pending.set(generationKey, known);
+    }
+    this.retryTimer ??= setInterval(() => void this.retryPending(), this.retryIntervalMs);
+    this.retryTimer.unref();
+  }
+
+  private async retryPending(): Promise<void> {
+    const snapshot = new Map([...this.pending].map(([g, values]) => [g, new Set(values)]));
+    if (snapshot.size === 0 || !(await this.apply(snapshot))) return;
+    for (const [generationKey, applied] of snapshot) {
+      const values = this.pending.get(generationKey);
+      for (const value of applied) values?.delete(value);
+      if (values?.size === 0) this.pending.delete(generationKey);
+    }
+    this.skipUntil = 0;
+    if (this.pending.size === 0) {
+      clearInterval(this.retryTimer);
+      this.retryTimer = undefined;
+      this.options.logger.info({}, 'cache invalidations retried and applied');
+    }
+  }
+
+  /** Runs one cache call under the deadline; a failure starts the cool-down and rethrows. */
+  private async call<R>(query: string, operation: () => Promise<R>): Promise<R> {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new CacheTimeoutError(this.timeoutMs)), this.timeoutMs);
+    });
+    const attempt = operation();
+    attempt.catch(() => {}); // it may fail after the deadline, with no one left to listen
+    try {
+      return await Promise.race([attempt, deadline]);
+    } catch (error) {
+      const { metrics, logger } = this.options;
+      const timedOut = error instanceof CacheTimeoutError;
+      (timedOut ? metrics.cacheTimeouts : metrics.cacheErrors).inc({ query });
+      if (!this.isSkipping()) {
+        logger.warn(
+          { query, err: error instanceof Error ? error.message : String(error) },
+          `cache ${timedOut ? 'timed out' : 'failed'}; reading PostgreSQL for the next ${this.cooldownMs} ms`,
+        );
+      }
+      this.skipUntil = Date.now() + this.cooldownMs;
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private isSkipping(): boolean {
+    return Date.now() < this.skipUntil;
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * Settings read from the environment, checked once at start: a bad value stops the process
+ * with a message naming the variable instead of misbehaving later.
+ */
+import { type CacheTtls, SEED_CACHE_TTLS } from './service/balance-service.js';
+
+export interface CacheConfig {
+  /** Redis when set; otherwise the bounded in-memory store. */
+  redisUrl: string | undefined;
+  /** Prepended to every key (empty: the seed's keys exactly). */
+  keyPrefix: string;
+  /** Deadline of one cache call. */
+  timeoutMs: number;
+  /** Entries the in-memory store keeps. */
+  memoryMaxEntries: number;
+  ttls: CacheTtls;
+}
+
+export function cacheConfigFromEnv(env: NodeJS.ProcessEnv = process.env): CacheConfig {
+  return {
+    redisUrl: env.REDIS_URL || undefined,
+    keyPrefix: env.CACHE_KEY_PREFIX ?? '',
+    timeoutMs: positiveInteger(env, 'CACHE_TIMEOUT_MS', 50),
+    memoryMaxEntries: positiveInteger(env, 'CACHE_MEMORY_MAX_ENTRIES', 100_000),
+    ttls: {
+      byIdMs: seconds(env, 'CACHE_TTL_BY_ID_SECONDS', SEED_CACHE_TTLS.byIdMs),
+      byUserMs: seconds(env, 'CACHE_TTL_BY_USER_SECONDS', SEED_CACHE_TTLS.byUserMs),
+      byUserAndTokenMs: seconds(
+        env,
+        'CACHE_TTL_USER_TOKEN_SECONDS',
+        SEED_CACHE_TTLS.byUserAndTokenMs,
+      ),
+      totalByUserMs: seconds(env, 'CACHE_TTL_TOTAL_SECONDS', SEED_CACHE_TTLS.totalByUserMs),
+    },
+  };
+}
+
+export function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new Error(`${name} must be a positive integer, got "${raw}"`);
+  }
+  return value;
+}
+
+function seconds(env: NodeJS.ProcessEnv, name: string, fallbackMs: number): number {
+  return positiveInteger(env, name, fallbackMs / 1000) * 1000;
+}

@@ -1,0 +1,45 @@
+import type pg from 'pg';
+import { isRetryableTransactionError } from '../errors.js';
+
+const ATTEMPTS = 3;
+
+/**
+ * Runs `work` and retries it, a bounded number of times, when PostgreSQL reports a
+ * serialization failure or a deadlock: the one kind of failure that the same work, run again,
+ * can get past. Anything else is rethrown at once.
+ */
+export async function withRetry<T>(work: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      if (attempt >= ATTEMPTS || !isRetryableTransactionError(error)) throw error;
+      // Jittered backoff so the transactions that collided do not collide again.
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
+    }
+  }
+}
+
+/** Runs `work` in one READ COMMITTED transaction on one pooled connection, with retries. */
+export function inTransaction<T>(
+  pool: pg.Pool,
+  work: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
+  return withRetry(async () => {
+    const client = await pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch((rollbackError: Error) => {
+        broken = rollbackError; // the connection is unusable: release() destroys it
+      });
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  });
+}

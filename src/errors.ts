@@ -1,0 +1,125 @@
+/**
+ * The service's errors: one class per thing a caller can act on. The HTTP layer maps each
+ * `code` to a status; nothing here knows about HTTP.
+ */
+
+export type BalanceErrorCode =
+  | 'validation'
+  | 'not_found'
+  | 'duplicate_balance'
+  | 'insufficient_funds'
+  | 'version_conflict'
+  | 'idempotency_key_reused'
+  | 'database_unavailable';
+
+export abstract class BalanceError extends Error {
+  abstract readonly code: BalanceErrorCode;
+}
+
+/** Input that can never succeed as sent; `field` names the offending input. */
+export class ValidationError extends BalanceError {
+  readonly code = 'validation';
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(`${field}: ${message}`);
+  }
+}
+
+export class NotFoundError extends BalanceError {
+  readonly code = 'not_found';
+  constructor(what: string) {
+    super(`${what} not found`);
+  }
+}
+
+/** A second balance for the same user and token. */
+export class DuplicateBalanceError extends BalanceError {
+  readonly code = 'duplicate_balance';
+  constructor(userId: string, tokenId: string) {
+    super(`user ${userId} already has a balance for token ${tokenId}`);
+  }
+}
+
+/** A debit larger than the balance; nothing was changed. */
+export class InsufficientFundsError extends BalanceError {
+  readonly code = 'insufficient_funds';
+  constructor(
+    readonly balanceId: string,
+    readonly requested: string,
+  ) {
+    super(`balance ${balanceId} has less than ${requested}`);
+  }
+}
+
+/** An update that named a version the balance is no longer at; nothing was changed. */
+export class VersionConflictError extends BalanceError {
+  readonly code = 'version_conflict';
+  constructor(
+    readonly expectedVersion: string,
+    readonly currentVersion: string,
+  ) {
+    super(`expected version ${expectedVersion}, but the balance is at version ${currentVersion}`);
+  }
+}
+
+/** An idempotency key already used for a different request. */
+export class IdempotencyKeyReusedError extends BalanceError {
+  readonly code = 'idempotency_key_reused';
+  constructor() {
+    super('this idempotency key was already used with a different request');
+  }
+}
+
+/** PostgreSQL could not be reached or did not answer in time. */
+export class DatabaseUnavailableError extends BalanceError {
+  readonly code = 'database_unavailable';
+  constructor(cause: unknown) {
+    super('the database is unavailable', { cause });
+  }
+}
+
+/** SQLSTATE classes and codes meaning "the database, not the request, is the problem". */
+const UNAVAILABLE_SQLSTATES = [
+  /^08/, // connection exception
+  /^57P0[1-3]$/, // admin shutdown, crash shutdown, cannot connect now
+  /^57014$/, // statement timeout (query_canceled)
+  /^53/, // insufficient resources (too many connections, out of memory, disk full)
+];
+const UNAVAILABLE_NODE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+]);
+
+/**
+ * Turns a pg or network error into a DatabaseUnavailableError when it means the database
+ * cannot serve us; returns any other error unchanged.
+ */
+export function classifyDatabaseError(error: unknown): unknown {
+  if (error instanceof BalanceError) return error;
+  const code = (error as { code?: unknown }).code;
+  const message = error instanceof Error ? error.message : '';
+  if (typeof code === 'string') {
+    if (UNAVAILABLE_SQLSTATES.some((pattern) => pattern.test(code))) {
+      return new DatabaseUnavailableError(error);
+    }
+    if (UNAVAILABLE_NODE_CODES.has(code)) return new DatabaseUnavailableError(error);
+  }
+  // pg's own client-side failures carry no code.
+  if (
+    /timeout exceeded when trying to connect|Connection terminated|Query read timeout/.test(message)
+  ) {
+    return new DatabaseUnavailableError(error);
+  }
+  return error;
+}
+
+/** SQLSTATEs after which the same transaction, run again, can succeed. */
+export function isRetryableTransactionError(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return code === '40001' || code === '40P01';
+}

@@ -1,0 +1,23 @@
+/** The package's in-process API: the balance service and what it needs to be built. */
+
+export { createCacheStore } from './cache/create-cache-store.js';
+export { cacheKeys } from './cache/keys.js';
+export { type CacheHealth, ReadThroughCache } from './cache/read-through-cache.js';
+export { type CacheConfig, cacheConfigFromEnv } from './config.js';
+export { openDatabaseServer } from './db/database-server.js';
+export { migrate } from './db/migrations.js';
+export { createPool } from './db/pool.js';
+export * from './errors.js';
+export type { Logger } from './logger.js';
+export { createMetrics, type Metrics } from './metrics.js';
+export type { Balance, BalanceEntry, EntryKind, Movement, Page } from './service/balance.js';
+export {
+  type BalancePatch,
+  BalanceService,
+  type CacheTtls,
+  type MovementOptions,
+  type NewBalance,
+  SEED_CACHE_TTLS,
+} from './service/balance-service.js';
+export { createBalanceService } from './service/create-balance-service.js';
+export { MAX_PAGE_SIZE } from './service/validate.js';

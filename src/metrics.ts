@@ -1,0 +1,54 @@
+import { Counter, Histogram, Registry } from 'prom-client';
+
+/**
+ * The service's Prometheus metrics. The seed's `balance.cache.hit` / `balance.cache.miss`
+ * become `balance_cache_hit_total` / `balance_cache_miss_total`, labelled by query.
+ */
+export interface Metrics {
+  readonly registry: Registry;
+  readonly cacheHits: Counter<'query'>;
+  readonly cacheMisses: Counter<'query'>;
+  readonly cacheErrors: Counter<'query'>;
+  readonly cacheTimeouts: Counter<'query'>;
+  readonly queryDuration: Histogram<'query'>;
+}
+
+/** Registers the metrics on `registry` (a fresh one by default, so tests never share counts). */
+export function createMetrics(registry: Registry = new Registry()): Metrics {
+  const labelNames = ['query'] as const;
+  const registers = [registry];
+  return {
+    registry,
+    cacheHits: new Counter({
+      name: 'balance_cache_hit_total',
+      help: 'Reads answered from the cache.',
+      labelNames,
+      registers,
+    }),
+    cacheMisses: new Counter({
+      name: 'balance_cache_miss_total',
+      help: 'Reads answered from PostgreSQL (not cached, or the cache was skipped).',
+      labelNames,
+      registers,
+    }),
+    cacheErrors: new Counter({
+      name: 'balance_cache_error_total',
+      help: 'Cache calls that failed.',
+      labelNames,
+      registers,
+    }),
+    cacheTimeouts: new Counter({
+      name: 'balance_cache_timeout_total',
+      help: 'Cache calls abandoned at their deadline.',
+      labelNames,
+      registers,
+    }),
+    queryDuration: new Histogram({
+      name: 'balance_query_duration_seconds',
+      help: 'PostgreSQL query latency by query.',
+      labelNames,
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    }),
+  };
+}

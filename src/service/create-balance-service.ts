@@ -1,0 +1,39 @@
+import type pg from 'pg';
+import { createCacheStore } from '../cache/create-cache-store.js';
+import { ReadThroughCache } from '../cache/read-through-cache.js';
+import type { CacheConfig } from '../config.js';
+import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
+import { BalanceService } from './balance-service.js';
+
+export interface BalanceServiceStack {
+  service: BalanceService;
+  cache: ReadThroughCache;
+  /** Closes the cache (and its Redis connection); the pool stays the caller's. */
+  close(): Promise<void>;
+}
+
+/** Wires a BalanceService to a cache built from `config`, over a pool the caller owns. */
+export function createBalanceService(deps: {
+  pool: pg.Pool;
+  config: CacheConfig;
+  metrics: Metrics;
+  logger: Logger;
+  clock?: () => Date;
+}): BalanceServiceStack {
+  const { config, metrics, logger } = deps;
+  const store = createCacheStore({
+    redisUrl: config.redisUrl,
+    memoryMaxEntries: config.memoryMaxEntries,
+  });
+  const cache = new ReadThroughCache({
+    store,
+    metrics,
+    logger,
+    keyPrefix: config.keyPrefix,
+    timeoutMs: config.timeoutMs,
+    maxValueTtlMs: Math.max(...Object.values(config.ttls)),
+  });
+  const service = new BalanceService({ ...deps, cache, ttls: config.ttls });
+  return { service, cache, close: () => cache.close() };
+}

@@ -1,0 +1,114 @@
+import type pg from 'pg';
+import { createCacheStore } from '../../src/cache/create-cache-store.js';
+import {
+  ReadThroughCache,
+  type ReadThroughCacheOptions,
+} from '../../src/cache/read-through-cache.js';
+import { silentLogger } from '../../src/logger.js';
+import { createMetrics, type Metrics } from '../../src/metrics.js';
+import {
+  BalanceService,
+  type CacheTtls,
+  SEED_CACHE_TTLS,
+} from '../../src/service/balance-service.js';
+import { deleteKeys, uniqueKeyPrefix } from './redis.js';
+
+export type CacheKind = 'memory' | 'redis';
+
+export interface TestStack {
+  service: BalanceService;
+  cache: ReadThroughCache;
+  metrics: Metrics;
+  keyPrefix: string;
+  close(): Promise<void>;
+}
+
+/**
+ * A BalanceService over a real pool and a real cache (Redis at `redisUrl`, or memory), with a
+ * key prefix of its own; close() deletes the prefix's keys.
+ */
+export function buildStack(options: {
+  pool: pg.Pool;
+  kind: CacheKind;
+  redisUrl?: string;
+  ttls?: CacheTtls;
+  clock?: () => Date;
+  cache?: Partial<ReadThroughCacheOptions>;
+}): TestStack {
+  const metrics = createMetrics();
+  const keyPrefix = uniqueKeyPrefix();
+  const ttls = options.ttls ?? SEED_CACHE_TTLS;
+  const store = createCacheStore({
+    redisUrl: options.kind === 'redis' ? options.redisUrl : undefined,
+  });
+  const cache = new ReadThroughCache({
+    store,
+    metrics,
+    logger: silentLogger,
+    keyPrefix,
+    maxValueTtlMs: Math.max(...Object.values(ttls)),
+    ...options.cache,
+  });
+  const service = new BalanceService({
+    pool: options.pool,
+    cache,
+    metrics,
+    logger: silentLogger,
+    clock: options.clock,
+    ttls,
+  });
+  return {
+    service,
+    cache,
+    metrics,
+    keyPrefix,
+    close: async () => {
+      await cache.close();
+      if (options.kind === 'redis' && options.redisUrl)
+        await deleteKeys(options.redisUrl, keyPrefix);
+    },
+  };
+}
+
+/** The value of a counter or a histogram's count for one query label. */
+export async function metricValue(metrics: Metrics, name: string, query: string): Promise<number> {
+  const metric = metrics.registry.getSingleMetric(name);
+  if (!metric) throw new Error(`no metric ${name}`);
+  const { values } = await metric.get();
+  const wanted = name.endsWith('_seconds') ? `${name}_count` : name;
+  return values
+    .filter(
+      (v) =>
+        v.labels.query === query && ((v as { metricName?: string }).metricName ?? name) === wanted,
+    )
+    .reduce((sum, v) => sum + v.value, 0);
+}
+
+/**
+ * A real pool whose next query matching `pattern` reaches PostgreSQL and gets its answer, then
+ * waits for release() before handing it back: a read paused between its database read and its
+ * cache store. Nothing else about the pool changes.
+ */
+export function pauseNextQuery(pool: pg.Pool, pattern: RegExp) {
+  let reached!: () => void;
+  let release!: () => void;
+  const reachedPromise = new Promise<void>((resolve) => (reached = resolve));
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let armed = true;
+  const paused = new Proxy(pool, {
+    get(target, property, receiver) {
+      if (property !== 'query') return Reflect.get(target, property, receiver);
+      return async (...args: Parameters<pg.Pool['query']>) => {
+        const result = await (target.query as (...a: unknown[]) => Promise<unknown>)(...args);
+        const text = typeof args[0] === 'string' ? args[0] : '';
+        if (armed && pattern.test(text)) {
+          armed = false;
+          reached();
+          await released;
+        }
+        return result;
+      };
+    },
+  });
+  return { pool: paused, reached: reachedPromise, release };
+}
