@@ -12,14 +12,14 @@ help: ## Show this help
 	@awk 'BEGIN {FS = ":.*##"} /^[a-zA-Z0-9_\/-]+:.*##/ {printf "  %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 $(INSTALLED): package.json package-lock.json
-	npm ci
+	@npm ci >&2
 
 .PHONY: install
 install: $(INSTALLED) ## Install dependencies (npm ci) if package-lock.json changed
 
 .PHONY: build
 build: $(INSTALLED) ## Compile src/ to dist/
-	npx tsc -p tsconfig.json
+	@npx tsc -p tsconfig.json
 
 .PHONY: start
 start: $(INSTALLED) ## Start the service: PostgreSQL up and migrated
@@ -67,6 +67,12 @@ verify: gen ## Regenerate src/queries/ and fail if it differs from what is commi
 	@git diff --exit-code -- src/queries || { echo 'src/queries is stale: run make gen and commit' >&2; exit 1; }
 	@untracked=$$(git ls-files --others --exclude-standard -- src/queries); \
 	  if [ -n "$$untracked" ]; then echo "not committed: $$untracked" >&2; exit 1; fi
+
+.PHONY: token
+token: build ## Print a bearer token: make token USER=42, or make token ADMIN=1
+	@if [ -n "$(ADMIN)" ]; then node dist/cli/token.js --admin; \
+	elif [ "$(origin USER)" = "command line" ]; then node dist/cli/token.js --user "$(USER)"; \
+	else echo 'usage: make token USER=42 | make token ADMIN=1' >&2; exit 2; fi
 
 .PHONY: ci
 ci: ## Run what CI runs (.ci/run)

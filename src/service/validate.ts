@@ -5,17 +5,17 @@
 import { ValidationError } from '../errors.js';
 
 const INT8_MAX = 9223372036854775807n;
-const ID = /^[1-9][0-9]{0,18}$/;
+export const ID_PATTERN = /^[1-9][0-9]{0,18}$/;
 /** Up to 78 integer digits (a uint256 has 78) and at most 18 decimals; no sign, no exponent. */
-const DECIMAL = /^(0|[1-9][0-9]{0,77})(\.[0-9]{1,18})?$/;
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+export const DECIMAL_PATTERN = /^(0|[1-9][0-9]{0,77})(\.[0-9]{1,18})?$/;
+export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
 export const MAX_PAGE_SIZE = 100;
 const MAX_OFFSET = 2 ** 31 - 1;
 
 /** A positive 64-bit id, as a decimal string. */
 export function requireId(value: unknown, field: string): string {
-  if (typeof value !== 'string' || !ID.test(value) || BigInt(value) > INT8_MAX) {
+  if (typeof value !== 'string' || !ID_PATTERN.test(value) || BigInt(value) > INT8_MAX) {
     throw new ValidationError(field, 'must be a positive 64-bit integer, as a decimal string');
   }
   return value;
@@ -23,7 +23,7 @@ export function requireId(value: unknown, field: string): string {
 
 /** A non-negative decimal string with at most 18 decimals. */
 export function requireDecimal(value: unknown, field: string): string {
-  if (typeof value !== 'string' || !DECIMAL.test(value)) {
+  if (typeof value !== 'string' || !DECIMAL_PATTERN.test(value)) {
     throw new ValidationError(
       field,
       'must be a non-negative decimal string with at most 18 decimals, such as "12.5"',
@@ -62,7 +62,7 @@ export function requireAddress(value: unknown, field = 'address'): string {
 
 /** Idempotency keys as Stripe takes them: 1 to 255 visible ASCII characters. */
 export function requireIdempotencyKey(value: unknown, field = 'idempotencyKey'): string {
-  if (typeof value !== 'string' || !IDEMPOTENCY_KEY.test(value)) {
+  if (typeof value !== 'string' || !IDEMPOTENCY_KEY_PATTERN.test(value)) {
     throw new ValidationError(field, 'must be 1 to 255 visible ASCII characters');
   }
   return value;

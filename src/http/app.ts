@@ -1,0 +1,99 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import { requestId } from 'hono/request-id';
+import { secureHeaders } from 'hono/secure-headers';
+import { authenticate } from './auth.js';
+import { registerDocs } from './docs.js';
+import type { AppDeps, AppEnv } from './env.js';
+import { HttpProblem, problemResponse, RequestValidationError, toProblem } from './problem.js';
+import { registerBalanceRoutes } from './routes/balances.js';
+import { registerOperationRoutes } from './routes/operations.js';
+import { registerUserRoutes } from './routes/users.js';
+
+const DEFAULT_BODY_LIMIT_BYTES = 8 * 1024;
+
+export const OPENAPI_INFO = {
+  title: 'balance-service',
+  version: '1.0.0',
+  description:
+    'Wallet balances in PostgreSQL. Ids and money are decimal strings; timestamps are ISO 8601; ' +
+    'errors are application/problem+json (RFC 9457). Every /v1 route needs a bearer JWT (HS256): ' +
+    '`sub` is the user id, `role` is `user` (own balances only) or `admin`.',
+};
+
+/**
+ * The HTTP API, built from explicit dependencies; it opens no connection and reads no
+ * environment, so tests build their own and call `app.request()`.
+ */
+export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>({
+    defaultHook: (result) => {
+      if (!result.success) throw new RequestValidationError(result.target, result.error);
+    },
+  });
+
+  app.use(requestId());
+  app.use(async (c, next) => {
+    await next();
+    // While draining for shutdown, ask keep-alive clients to reconnect (to another instance).
+    if (deps.isShuttingDown?.()) c.header('Connection', 'close');
+  });
+  app.use(async (c, next) => {
+    const started = performance.now();
+    await next();
+    const fields = {
+      requestId: c.get('requestId'),
+      method: c.req.method,
+      path: c.req.path,
+      status: c.res.status,
+      ms: Math.round((performance.now() - started) * 10) / 10,
+    };
+    if (c.res.status >= 500) deps.logger.error(fields, 'request failed');
+    else deps.logger.info(fields, 'request');
+  });
+  app.use(secureHeaders());
+  app.use(
+    '/v1/*',
+    bodyLimit({
+      maxSize: deps.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
+      onError: () => {
+        throw new HttpProblem(
+          413,
+          'body-too-large',
+          'Payload too large',
+          `the body exceeds ${deps.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES} bytes`,
+        );
+      },
+    }),
+  );
+  app.use('/v1/*', authenticate(deps.authSecret));
+
+  registerOperationRoutes(app, deps);
+  registerBalanceRoutes(app, deps);
+  registerUserRoutes(app, deps);
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+  });
+  app.doc31('/openapi.json', { openapi: '3.1.0', info: OPENAPI_INFO });
+  registerDocs(app);
+
+  app.notFound((c) =>
+    problemResponse(c, {
+      type: 'urn:balance-service:problem:not-found',
+      title: 'Not found',
+      status: 404,
+      detail: `no route for ${c.req.method} ${c.req.path}`,
+    }),
+  );
+  app.onError((error, c) => {
+    const { problem, headers, serverFault } = toProblem(error);
+    if (serverFault) {
+      deps.logger.error({ requestId: c.get('requestId'), err: error }, 'request failed');
+    }
+    return problemResponse(c, problem, headers);
+  });
+  return app;
+}

@@ -1,0 +1,28 @@
+import type pg from 'pg';
+import type { Principal } from '../auth/tokens.js';
+import type { ReadThroughCache } from '../cache/read-through-cache.js';
+import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
+import type { BalanceService } from '../service/balance-service.js';
+
+/** What the app is built from; it opens nothing itself. */
+export interface AppDeps {
+  service: BalanceService;
+  cache: ReadThroughCache;
+  /** Only for the readiness probe's `SELECT 1`. */
+  pool: pg.Pool;
+  metrics: Metrics;
+  logger: Logger;
+  authSecret: string;
+  /** True once shutdown has begun: /readyz then answers 503. */
+  isShuttingDown?: () => boolean;
+  /** Largest request body accepted; default 8 KiB. */
+  bodyLimitBytes?: number;
+}
+
+export interface AppEnv {
+  Variables: {
+    requestId: string;
+    principal: Principal;
+  };
+}

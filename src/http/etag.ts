@@ -1,0 +1,39 @@
+import { createHash } from 'node:crypto';
+import type { Context } from 'hono';
+import { HttpProblem } from './problem.js';
+
+/** A balance's ETag is its version: it changes exactly when the balance does. */
+export function versionEtag(version: string): string {
+  return `"${version}"`;
+}
+
+/** For collections and totals, which have no single version: a hash of the body. */
+export function bodyEtag(body: unknown): string {
+  return `"${createHash('sha256').update(JSON.stringify(body)).digest('base64url').slice(0, 27)}"`;
+}
+
+/** True when If-None-Match names `etag` (or `*`), so a 304 can be sent instead of the body. */
+export function isNotModified(c: Context, etag: string): boolean {
+  const header = c.req.header('if-none-match');
+  if (!header) return false;
+  const weakless = (tag: string) => tag.trim().replace(/^W\//, '');
+  return header.trim() === '*' || header.split(',').some((tag) => weakless(tag) === weakless(etag));
+}
+
+/**
+ * The version an If-Match header demands, or undefined when there is none (or `*`). If-Match
+ * uses strong comparison, so a weak or malformed tag can never match: 412.
+ */
+export function versionFromIfMatch(header: string | undefined): string | undefined {
+  if (header === undefined || header.trim() === '*') return undefined;
+  const match = /^"([1-9][0-9]{0,18})"$/.exec(header.trim());
+  if (!match?.[1]) {
+    throw new HttpProblem(
+      412,
+      'precondition-failed',
+      'Precondition failed',
+      `If-Match ${header} cannot match a balance version`,
+    );
+  }
+  return match[1];
+}

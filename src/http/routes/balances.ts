@@ -1,0 +1,214 @@
+/** /v1/balances: one balance, its writes and its journal; listing and address lookup for admins. */
+import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
+import { canRead, notFound, requireAdmin } from '../auth.js';
+import type { AppDeps, AppEnv } from '../env.js';
+import { isNotModified, versionEtag, versionFromIfMatch } from '../etag.js';
+import { commonProblems, jsonBody, notModified, problem, security } from '../openapi.js';
+import {
+  AmountBody,
+  BalanceIdParams,
+  BalanceListSchema,
+  BalanceSchema,
+  CreateBalanceBody,
+  DEFAULT_PAGE_SIZE,
+  EntriesQuery,
+  EntryListSchema,
+  IdempotencyHeaders,
+  IfMatchHeaders,
+  IfNoneMatchHeaders,
+  ListBalancesQuery,
+  MovementSchema,
+  UpdateBalanceBody,
+} from '../schemas.js';
+
+const tags = ['balances'];
+
+const getBalance = createRoute({
+  method: 'get',
+  path: '/v1/balances/{id}',
+  tags,
+  security,
+  summary: 'A balance by id (cached 5 min)',
+  request: { params: BalanceIdParams, headers: IfNoneMatchHeaders },
+  responses: {
+    200: jsonBody(BalanceSchema, 'The balance; ETag is its version'),
+    304: notModified,
+    404: problem('No such balance, or not yours'),
+    ...commonProblems,
+  },
+});
+
+const listBalances = createRoute({
+  method: 'get',
+  path: '/v1/balances',
+  tags,
+  security,
+  summary: 'Every balance in id order, paged; or those at one address (admin)',
+  request: { query: ListBalancesQuery },
+  responses: {
+    200: jsonBody(BalanceListSchema, 'A page of balances'),
+    403: problem('Not an admin'),
+    ...commonProblems,
+  },
+});
+
+const createBalance = createRoute({
+  method: 'post',
+  path: '/v1/balances',
+  tags,
+  security,
+  summary: 'Create a balance (admin)',
+  request: {
+    body: { content: { 'application/json': { schema: CreateBalanceBody } }, required: true },
+  },
+  responses: {
+    201: jsonBody(BalanceSchema, 'Created; Location names it'),
+    403: problem('Not an admin'),
+    409: problem('The user already has a balance for this token'),
+    413: problem('Body too large'),
+    ...commonProblems,
+  },
+});
+
+const updateBalance = createRoute({
+  method: 'patch',
+  path: '/v1/balances/{id}',
+  tags,
+  security,
+  summary: 'Change fields of a balance (admin); If-Match makes it conditional',
+  request: {
+    params: BalanceIdParams,
+    headers: IfMatchHeaders,
+    body: { content: { 'application/json': { schema: UpdateBalanceBody } }, required: true },
+  },
+  responses: {
+    200: jsonBody(BalanceSchema, 'The updated balance'),
+    403: problem('Not an admin'),
+    404: problem('No such balance'),
+    412: problem('If-Match does not name the current version'),
+    413: problem('Body too large'),
+    ...commonProblems,
+  },
+});
+
+const deleteBalance = createRoute({
+  method: 'delete',
+  path: '/v1/balances/{id}',
+  tags,
+  security,
+  summary: 'Delete a balance and its journal (admin)',
+  request: { params: BalanceIdParams },
+  responses: {
+    204: { description: 'Deleted' },
+    403: problem('Not an admin'),
+    404: problem('No such balance'),
+    ...commonProblems,
+  },
+});
+
+function movementRoute(kind: 'credit' | 'debit') {
+  return createRoute({
+    method: 'post',
+    path: `/v1/balances/{id}/${kind}`,
+    tags,
+    security,
+    summary: `${kind === 'credit' ? 'Add to' : 'Subtract from'} a balance (admin), journaled`,
+    request: {
+      params: BalanceIdParams,
+      headers: IdempotencyHeaders,
+      body: { content: { 'application/json': { schema: AmountBody } }, required: true },
+    },
+    responses: {
+      200: jsonBody(
+        MovementSchema,
+        'The balance after, and its journal entry. A replay carries Idempotent-Replayed: true',
+      ),
+      403: problem('Not an admin'),
+      404: problem('No such balance'),
+      ...(kind === 'debit' ? { 409: problem('Insufficient funds; nothing changed') } : {}),
+      413: problem('Body too large'),
+      422: problem('Idempotency-Key already used with a different request'),
+      ...commonProblems,
+    },
+  });
+}
+
+const listEntries = createRoute({
+  method: 'get',
+  path: '/v1/balances/{id}/entries',
+  tags,
+  security,
+  summary: 'The journal of a balance, newest first, paged',
+  request: { params: BalanceIdParams, query: EntriesQuery },
+  responses: {
+    200: jsonBody(EntryListSchema, 'A page of entries'),
+    404: problem('No such balance, or not yours'),
+    ...commonProblems,
+  },
+});
+
+export function registerBalanceRoutes(app: OpenAPIHono<AppEnv>, { service }: AppDeps): void {
+  app.openapi(getBalance, async (c) => {
+    const balance = await service.findById(c.req.valid('param').id);
+    if (!balance || !canRead(c.get('principal'), balance.userId)) throw notFound('balance');
+    const etag = versionEtag(balance.version);
+    c.header('ETag', etag);
+    if (isNotModified(c, etag)) return c.body(null, 304);
+    return c.json(balance, 200);
+  });
+
+  app.openapi(listBalances, async (c) => {
+    requireAdmin(c);
+    const { address, limit = DEFAULT_PAGE_SIZE, offset = 0 } = c.req.valid('query');
+    if (address !== undefined) {
+      return c.json({ items: await service.findByAddress(address, limit) }, 200);
+    }
+    return c.json({ items: await service.getAll(limit, offset), limit, offset }, 200);
+  });
+
+  app.openapi(createBalance, async (c) => {
+    requireAdmin(c);
+    const balance = await service.create(c.req.valid('json'));
+    c.header('Location', `/v1/balances/${balance.id}`);
+    c.header('ETag', versionEtag(balance.version));
+    return c.json(balance, 201);
+  });
+
+  app.openapi(updateBalance, async (c) => {
+    requireAdmin(c);
+    const expectedVersion = versionFromIfMatch(c.req.valid('header')['if-match']);
+    const balance = await service.update(c.req.valid('param').id, c.req.valid('json'), {
+      expectedVersion,
+    });
+    c.header('ETag', versionEtag(balance.version));
+    return c.json(balance, 200);
+  });
+
+  app.openapi(deleteBalance, async (c) => {
+    requireAdmin(c);
+    await service.delete(c.req.valid('param').id);
+    return c.body(null, 204);
+  });
+
+  for (const kind of ['credit', 'debit'] as const) {
+    app.openapi(movementRoute(kind), async (c) => {
+      requireAdmin(c);
+      const { id } = c.req.valid('param');
+      const idempotencyKey = c.req.valid('header')['idempotency-key'];
+      const { replayed, ...movement } = await service[kind](id, c.req.valid('json').amount, {
+        idempotencyKey,
+      });
+      if (replayed) c.header('Idempotent-Replayed', 'true');
+      c.header('ETag', versionEtag(movement.balance.version));
+      return c.json(movement, 200);
+    });
+  }
+
+  app.openapi(listEntries, async (c) => {
+    const { id } = c.req.valid('param');
+    const balance = await service.findById(id);
+    if (!balance || !canRead(c.get('principal'), balance.userId)) throw notFound('balance');
+    const { limit = DEFAULT_PAGE_SIZE, before } = c.req.valid('query');
+    return c.json(await service.getEntries(id, limit, before), 200);
+  });
+}

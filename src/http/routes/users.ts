@@ -1,0 +1,115 @@
+/** /v1/users/{userId}: a user's balances, one of their tokens, and their total in USD. */
+import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { canRead, notFound } from '../auth.js';
+import type { AppDeps, AppEnv } from '../env.js';
+import { bodyEtag, isNotModified, versionEtag } from '../etag.js';
+import { commonProblems, jsonBody, notModified, problem, security } from '../openapi.js';
+import {
+  BalanceListSchema,
+  BalanceSchema,
+  DEFAULT_PAGE_SIZE,
+  IfNoneMatchHeaders,
+  TotalSchema,
+  UserBalancesQuery,
+  UserParams,
+  UserTokenParams,
+} from '../schemas.js';
+
+const tags = ['users'];
+
+const listUserBalances = createRoute({
+  method: 'get',
+  path: '/v1/users/{userId}/balances',
+  tags,
+  security,
+  summary: "A user's balances",
+  description:
+    'With no query: every balance of the user, in token order (cached 1 min, with an ETag). ' +
+    'With `offset` (and `limit`): a page, newest first. With `limit` alone or `cursor`: a keyset ' +
+    'page, newest first, whose `nextCursor` asks for the next one.',
+  request: { params: UserParams, query: UserBalancesQuery, headers: IfNoneMatchHeaders },
+  responses: {
+    200: jsonBody(BalanceListSchema, 'The balances'),
+    304: notModified,
+    404: problem('Not your balances'),
+    ...commonProblems,
+  },
+});
+
+const getUserToken = createRoute({
+  method: 'get',
+  path: '/v1/users/{userId}/tokens/{tokenId}',
+  tags,
+  security,
+  summary: "A user's balance of one token (cached 5 min)",
+  request: { params: UserTokenParams, headers: IfNoneMatchHeaders },
+  responses: {
+    200: jsonBody(BalanceSchema, 'The balance; ETag is its version'),
+    304: notModified,
+    404: problem('No such balance, or not yours'),
+    ...commonProblems,
+  },
+});
+
+const getUserTotal = createRoute({
+  method: 'get',
+  path: '/v1/users/{userId}/total',
+  tags,
+  security,
+  summary: "Sum of a user's usdValue (cached 2 min)",
+  request: { params: UserParams, headers: IfNoneMatchHeaders },
+  responses: {
+    200: jsonBody(TotalSchema, 'The total, "0" when the user has no balances'),
+    304: notModified,
+    404: problem('Not your balances'),
+    ...commonProblems,
+  },
+});
+
+/** Users read only their own: anyone else's is answered as if it did not exist. */
+function ownUserId(c: Context<AppEnv>, userId: string): string {
+  if (!canRead(c.get('principal'), userId)) throw notFound('user');
+  return userId;
+}
+
+export function registerUserRoutes(app: OpenAPIHono<AppEnv>, { service }: AppDeps): void {
+  app.openapi(listUserBalances, async (c) => {
+    const userId = ownUserId(c, c.req.valid('param').userId);
+    const { limit, offset, cursor } = c.req.valid('query');
+    if (offset !== undefined) {
+      const size = limit ?? DEFAULT_PAGE_SIZE;
+      return c.json(
+        { items: await service.getByUser(userId, size, offset), limit: size, offset },
+        200,
+      );
+    }
+    if (limit !== undefined || cursor !== undefined) {
+      return c.json(await service.getByUserAfter(userId, limit ?? DEFAULT_PAGE_SIZE, cursor), 200);
+    }
+    const body = { items: await service.findByUserId(userId) };
+    const etag = bodyEtag(body);
+    c.header('ETag', etag);
+    if (isNotModified(c, etag)) return c.body(null, 304);
+    return c.json(body, 200);
+  });
+
+  app.openapi(getUserToken, async (c) => {
+    const { userId, tokenId } = c.req.valid('param');
+    const balance = await service.findByUserIdAndTokenId(ownUserId(c, userId), tokenId);
+    if (!balance) throw notFound('balance');
+    const etag = versionEtag(balance.version);
+    c.header('ETag', etag);
+    if (isNotModified(c, etag)) return c.body(null, 304);
+    return c.json(balance, 200);
+  });
+
+  app.openapi(getUserTotal, async (c) => {
+    const userId = ownUserId(c, c.req.valid('param').userId);
+    const body = { userId, totalUsd: await service.totalBalanceByUser(userId) };
+    const etag = bodyEtag(body);
+    c.header('ETag', etag);
+    if (isNotModified(c, etag)) return c.body(null, 304);
+    return c.json(body, 200);
+  });
+}

@@ -1,0 +1,221 @@
+/**
+ * The API's schemas: they validate requests and they are the OpenAPI document, so the two can
+ * never disagree. Ids and money are strings; timestamps are ISO 8601.
+ */
+import { z } from '@hono/zod-openapi';
+import {
+  DECIMAL_PATTERN,
+  ID_PATTERN,
+  IDEMPOTENCY_KEY_PATTERN,
+  MAX_PAGE_SIZE,
+} from '../service/validate.js';
+
+export const DEFAULT_PAGE_SIZE = 20;
+
+const id = (description: string, example = '42') =>
+  z
+    .string()
+    .regex(ID_PATTERN, 'must be a positive 64-bit integer')
+    .openapi({ description, example });
+
+const decimal = (description: string, example = '12.5') =>
+  z
+    .string()
+    .regex(DECIMAL_PATTERN, 'must be a non-negative decimal string with at most 18 decimals')
+    .openapi({ description, example });
+
+const positiveAmount = decimal('A positive amount, at most 18 decimals', '1.5').refine(
+  (value) => !/^0(\.0+)?$/.test(value),
+  'must be greater than zero',
+);
+
+const timestamp = z.string().openapi({ format: 'date-time', example: '2026-11-29T12:00:00.000Z' });
+
+const pageSize = z.coerce
+  .number()
+  .int()
+  .min(1)
+  .max(MAX_PAGE_SIZE)
+  .openapi({ description: `Page size, 1 to ${MAX_PAGE_SIZE}`, example: DEFAULT_PAGE_SIZE });
+
+const offset = z.coerce
+  .number()
+  .int()
+  .min(0)
+  .max(2 ** 31 - 1)
+  .openapi({ example: 0 });
+
+export const BalanceSchema = z
+  .object({
+    id: id('Balance id', '1'),
+    userId: id('Owner'),
+    tokenId: id('Token', '1'),
+    amount: decimal('Token amount'),
+    usdValue: decimal('Value in USD', '30.25'),
+    address: z
+      .string()
+      .nullable()
+      .openapi({ example: '0x3f5CE5FBFe3E9af3971dD833D26bA9b5C936f0bE' }),
+    autoConvertThreshold: decimal('Auto-convert threshold').nullable(),
+    createdAt: timestamp,
+    updatedAt: timestamp,
+    version: id('Bumped by every write; the ETag', '1'),
+  })
+  .openapi('Balance');
+
+export const EntrySchema = z
+  .object({
+    id: id('Entry id', '1'),
+    balanceId: id('Balance id', '1'),
+    kind: z.enum(['credit', 'debit', 'adjustment']),
+    amount: z.string().openapi({
+      description: 'Positive for credits and debits; the signed change for an adjustment',
+      example: '1.5',
+    }),
+    balanceAfter: decimal('The amount right after this entry'),
+    createdAt: timestamp,
+  })
+  .openapi('Entry');
+
+export const MovementSchema = z
+  .object({ balance: BalanceSchema, entry: EntrySchema })
+  .openapi('Movement');
+
+export const BalanceListSchema = z
+  .object({
+    items: z.array(BalanceSchema),
+    nextCursor: z.string().nullable().optional().openapi({
+      description: 'Keyset pages: pass as `cursor` for the next page; null at the end',
+    }),
+    limit: z.number().int().optional(),
+    offset: z.number().int().optional(),
+  })
+  .openapi('BalanceList');
+
+export const EntryListSchema = z
+  .object({
+    items: z.array(EntrySchema),
+    nextCursor: z
+      .string()
+      .nullable()
+      .openapi({ description: 'Pass as `before` for the next page' }),
+  })
+  .openapi('EntryList');
+
+export const TotalSchema = z
+  .object({ userId: id('Owner'), totalUsd: decimal('Sum of usdValue', '30.25') })
+  .openapi('Total');
+
+export const ProblemSchema = z
+  .object({
+    type: z.string().openapi({ example: 'urn:balance-service:problem:validation' }),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string().optional(),
+    instance: z.string().optional(),
+    errors: z
+      .array(z.object({ field: z.string(), message: z.string() }))
+      .optional()
+      .openapi({ description: 'For invalid input: each offending field' }),
+  })
+  .openapi('Problem');
+
+export const BalanceIdParams = z.object({
+  id: id('Balance id', '1').openapi({ param: { name: 'id', in: 'path' } }),
+});
+
+export const UserParams = z.object({
+  userId: id('User id').openapi({ param: { name: 'userId', in: 'path' } }),
+});
+
+export const UserTokenParams = UserParams.extend({
+  tokenId: id('Token id', '1').openapi({ param: { name: 'tokenId', in: 'path' } }),
+});
+
+export const UserBalancesQuery = z
+  .object({
+    limit: pageSize.optional(),
+    offset: offset.optional(),
+    cursor: z.string().max(200).optional().openapi({ description: "A page's nextCursor" }),
+  })
+  .refine((q) => q.offset === undefined || q.cursor === undefined, {
+    message: 'offset and cursor cannot be combined',
+    path: ['cursor'],
+  });
+
+export const ListBalancesQuery = z.object({
+  address: z
+    .string()
+    .min(1)
+    .max(255)
+    .optional()
+    .openapi({ description: 'Only balances at this address' }),
+  limit: pageSize.optional(),
+  offset: offset.optional(),
+});
+
+export const EntriesQuery = z.object({
+  limit: pageSize.optional(),
+  before: id('List entries older than this entry id', '100').optional(),
+});
+
+export const CreateBalanceBody = z
+  .object({
+    userId: id('Owner'),
+    tokenId: id('Token', '1'),
+    amount: decimal('Initial amount (default "0")').optional(),
+    usdValue: decimal('Initial USD value (default "0")').optional(),
+    address: z.string().min(1).max(255).nullable().optional(),
+    autoConvertThreshold: decimal('Auto-convert threshold').nullable().optional(),
+  })
+  .strict()
+  .openapi('NewBalance');
+
+export const UpdateBalanceBody = z
+  .object({
+    amount: decimal('New amount (journaled as an adjustment)').optional(),
+    usdValue: decimal('New USD value').optional(),
+    address: z
+      .string()
+      .min(1)
+      .max(255)
+      .nullable()
+      .optional()
+      .openapi({ description: 'null clears it' }),
+    autoConvertThreshold: decimal('New threshold').nullable().optional(),
+  })
+  .strict()
+  .refine((body) => Object.keys(body).length > 0, { message: 'name at least one field to update' })
+  .openapi('BalancePatch');
+
+export const AmountBody = z.object({ amount: positiveAmount }).strict().openapi('Amount');
+
+export const IdempotencyHeaders = z.object({
+  'idempotency-key': z
+    .string()
+    .regex(IDEMPOTENCY_KEY_PATTERN, 'must be 1 to 255 visible ASCII characters')
+    .optional()
+    .openapi({
+      param: { name: 'Idempotency-Key', in: 'header' },
+      description: 'A repeat with the same key and body returns the first result and moves nothing',
+      example: 'order-7f3a-debit',
+    }),
+});
+
+export const IfMatchHeaders = z.object({
+  'if-match': z
+    .string()
+    .optional()
+    .openapi({
+      param: { name: 'If-Match', in: 'header' },
+      description: "The balance's ETag (its version); the update fails with 412 if it changed",
+      example: '"3"',
+    }),
+});
+
+export const IfNoneMatchHeaders = z.object({
+  'if-none-match': z
+    .string()
+    .optional()
+    .openapi({ param: { name: 'If-None-Match', in: 'header' }, example: '"3"' }),
+});
