@@ -2,7 +2,9 @@
 --
 -- * Money is NUMERIC without a declared precision: a typmod such as NUMERIC(78,18) would pad
 --   every amount to 18 decimals on the way out, so "1.5" would read back as
---   "1.500000000000000000". The scale CHECK keeps the 18-decimal limit instead.
+--   "1.500000000000000000". The scale CHECK keeps the 18-decimal limit instead, and writes
+--   store trim_scale()d values, so an amount always reads back in its shortest form ("0", not
+--   "0.0" after 12.5 - 12.5).
 -- * `version` is bumped by every write; it is the ETag and the optimistic-concurrency token.
 --   BIGINT because a busy wallet can outlive 2^31 writes.
 -- * Timestamps are kept to the millisecond, the precision a JS Date and the API show, so a

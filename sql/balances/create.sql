@@ -10,10 +10,10 @@ INSERT INTO balances (user_id, token_id, amount, usd_value, address, auto_conver
 VALUES (
   :userId!,
   :tokenId!,
-  :amount!::numeric,
-  :usdValue!::numeric,
+  trim_scale(:amount!::numeric),
+  trim_scale(:usdValue!::numeric),
   :address::text,
-  :autoConvertThreshold::numeric
+  trim_scale(:autoConvertThreshold::numeric)
 )
 RETURNING id, user_id, token_id, amount, usd_value, address, auto_convert_threshold,
           created_at, updated_at, version;

@@ -7,7 +7,7 @@
 /* @name BalanceCredit */
 WITH credited AS (
   UPDATE balances
-  SET amount = amount + :amount!::numeric,
+  SET amount = trim_scale(amount + :amount!::numeric),
       version = version + 1,
       updated_at = now()
   WHERE id = :id!
@@ -15,7 +15,7 @@ WITH credited AS (
             created_at, updated_at, version
 ), entry AS (
   INSERT INTO balance_entries (balance_id, kind, amount, balance_after)
-  SELECT id, 'credit', :amount!::numeric, amount
+  SELECT id, 'credit', trim_scale(:amount!::numeric), amount
   FROM credited
   RETURNING id, created_at
 )

@@ -10,7 +10,7 @@
 /* @name BalanceDebit */
 WITH debited AS (
   UPDATE balances
-  SET amount = amount - :amount!::numeric,
+  SET amount = trim_scale(amount - :amount!::numeric),
       version = version + 1,
       updated_at = now()
   WHERE id = :id!
@@ -19,7 +19,7 @@ WITH debited AS (
             created_at, updated_at, version
 ), entry AS (
   INSERT INTO balance_entries (balance_id, kind, amount, balance_after)
-  SELECT id, 'debit', :amount!::numeric, amount
+  SELECT id, 'debit', trim_scale(:amount!::numeric), amount
   FROM debited
   RETURNING id, created_at
 )

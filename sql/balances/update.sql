@@ -15,11 +15,11 @@ WITH previous AS (
   FOR UPDATE
 ), updated AS (
   UPDATE balances AS b
-  SET amount = COALESCE(:amount::numeric, b.amount),
-      usd_value = COALESCE(:usdValue::numeric, b.usd_value),
+  SET amount = COALESCE(trim_scale(:amount::numeric), b.amount),
+      usd_value = COALESCE(trim_scale(:usdValue::numeric), b.usd_value),
       address = CASE WHEN :setAddress!::boolean THEN :address::text ELSE b.address END,
       auto_convert_threshold = CASE
-        WHEN :setAutoConvertThreshold!::boolean THEN :autoConvertThreshold::numeric
+        WHEN :setAutoConvertThreshold!::boolean THEN trim_scale(:autoConvertThreshold::numeric)
         ELSE b.auto_convert_threshold
       END,
       version = b.version + 1,
@@ -32,7 +32,7 @@ WITH previous AS (
             p.amount AS previous_amount
 ), adjustment AS (
   INSERT INTO balance_entries (balance_id, kind, amount, balance_after)
-  SELECT id, 'adjustment', amount - previous_amount, amount
+  SELECT id, 'adjustment', trim_scale(amount - previous_amount), amount
   FROM updated
   WHERE amount <> previous_amount
 )

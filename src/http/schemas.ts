@@ -196,26 +196,18 @@ export const IdempotencyHeaders = z.object({
     .regex(IDEMPOTENCY_KEY_PATTERN, 'must be 1 to 255 visible ASCII characters')
     .optional()
     .openapi({
-      param: { name: 'Idempotency-Key', in: 'header' },
       description: 'A repeat with the same key and body returns the first result and moves nothing',
       example: 'order-7f3a-debit',
     }),
 });
 
 export const IfMatchHeaders = z.object({
-  'if-match': z
-    .string()
-    .optional()
-    .openapi({
-      param: { name: 'If-Match', in: 'header' },
-      description: "The balance's ETag (its version); the update fails with 412 if it changed",
-      example: '"3"',
-    }),
+  'if-match': z.string().optional().openapi({
+    description: "The balance's ETag (its version); the update fails with 412 if it changed",
+    example: '"3"',
+  }),
 });
 
 export const IfNoneMatchHeaders = z.object({
-  'if-none-match': z
-    .string()
-    .optional()
-    .openapi({ param: { name: 'If-None-Match', in: 'header' }, example: '"3"' }),
+  'if-none-match': z.string().optional().openapi({ example: '"3"' }),
 });

@@ -33,7 +33,7 @@ export interface IBalanceCreateQuery {
   result: IBalanceCreateResult;
 }
 
-const balanceCreateIR: any = {"usedParamSet":{"userId":true,"tokenId":true,"amount":true,"usdValue":true,"address":true,"autoConvertThreshold":true},"params":[{"name":"userId","required":true,"transform":{"type":"scalar"},"locs":[{"a":104,"b":111}]},{"name":"tokenId","required":true,"transform":{"type":"scalar"},"locs":[{"a":116,"b":124}]},{"name":"amount","required":true,"transform":{"type":"scalar"},"locs":[{"a":129,"b":136}]},{"name":"usdValue","required":true,"transform":{"type":"scalar"},"locs":[{"a":150,"b":159}]},{"name":"address","required":false,"transform":{"type":"scalar"},"locs":[{"a":173,"b":180}]},{"name":"autoConvertThreshold","required":false,"transform":{"type":"scalar"},"locs":[{"a":191,"b":211}]}],"statement":"INSERT INTO balances (user_id, token_id, amount, usd_value, address, auto_convert_threshold)\nVALUES (\n  :userId!,\n  :tokenId!,\n  :amount!::numeric,\n  :usdValue!::numeric,\n  :address::text,\n  :autoConvertThreshold::numeric\n)\nRETURNING id, user_id, token_id, amount, usd_value, address, auto_convert_threshold,\n          created_at, updated_at, version"};
+const balanceCreateIR: any = {"usedParamSet":{"userId":true,"tokenId":true,"amount":true,"usdValue":true,"address":true,"autoConvertThreshold":true},"params":[{"name":"userId","required":true,"transform":{"type":"scalar"},"locs":[{"a":104,"b":111}]},{"name":"tokenId","required":true,"transform":{"type":"scalar"},"locs":[{"a":116,"b":124}]},{"name":"amount","required":true,"transform":{"type":"scalar"},"locs":[{"a":140,"b":147}]},{"name":"usdValue","required":true,"transform":{"type":"scalar"},"locs":[{"a":173,"b":182}]},{"name":"address","required":false,"transform":{"type":"scalar"},"locs":[{"a":197,"b":204}]},{"name":"autoConvertThreshold","required":false,"transform":{"type":"scalar"},"locs":[{"a":226,"b":246}]}],"statement":"INSERT INTO balances (user_id, token_id, amount, usd_value, address, auto_convert_threshold)\nVALUES (\n  :userId!,\n  :tokenId!,\n  trim_scale(:amount!::numeric),\n  trim_scale(:usdValue!::numeric),\n  :address::text,\n  trim_scale(:autoConvertThreshold::numeric)\n)\nRETURNING id, user_id, token_id, amount, usd_value, address, auto_convert_threshold,\n          created_at, updated_at, version"};
 
 /**
  * Query generated from SQL:
@@ -42,10 +42,10 @@ const balanceCreateIR: any = {"usedParamSet":{"userId":true,"tokenId":true,"amou
  * VALUES (
  *   :userId!,
  *   :tokenId!,
- *   :amount!::numeric,
- *   :usdValue!::numeric,
+ *   trim_scale(:amount!::numeric),
+ *   trim_scale(:usdValue!::numeric),
  *   :address::text,
- *   :autoConvertThreshold::numeric
+ *   trim_scale(:autoConvertThreshold::numeric)
  * )
  * RETURNING id, user_id, token_id, amount, usd_value, address, auto_convert_threshold,
  *           created_at, updated_at, version

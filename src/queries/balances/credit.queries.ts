@@ -31,14 +31,14 @@ export interface IBalanceCreditQuery {
   result: IBalanceCreditResult;
 }
 
-const balanceCreditIR: any = {"usedParamSet":{"amount":true,"id":true},"params":[{"name":"amount","required":true,"transform":{"type":"scalar"},"locs":[{"a":61,"b":68},{"a":392,"b":399}]},{"name":"id","required":true,"transform":{"type":"scalar"},"locs":[{"a":147,"b":150}]}],"statement":"WITH credited AS (\n  UPDATE balances\n  SET amount = amount + :amount!::numeric,\n      version = version + 1,\n      updated_at = now()\n  WHERE id = :id!\n  RETURNING id, user_id, token_id, amount, usd_value, address, auto_convert_threshold,\n            created_at, updated_at, version\n), entry AS (\n  INSERT INTO balance_entries (balance_id, kind, amount, balance_after)\n  SELECT id, 'credit', :amount!::numeric, amount\n  FROM credited\n  RETURNING id, created_at\n)\nSELECT c.id AS \"id!\", c.user_id AS \"user_id!\", c.token_id AS \"token_id!\", c.amount AS \"amount!\",\n       c.usd_value AS \"usd_value!\", c.address, c.auto_convert_threshold,\n       c.created_at AS \"created_at!\", c.updated_at AS \"updated_at!\", c.version AS \"version!\",\n       e.id AS \"entry_id!\", e.created_at AS \"entry_created_at!\"\nFROM credited AS c, entry AS e"};
+const balanceCreditIR: any = {"usedParamSet":{"amount":true,"id":true},"params":[{"name":"amount","required":true,"transform":{"type":"scalar"},"locs":[{"a":72,"b":79},{"a":415,"b":422}]},{"name":"id","required":true,"transform":{"type":"scalar"},"locs":[{"a":159,"b":162}]}],"statement":"WITH credited AS (\n  UPDATE balances\n  SET amount = trim_scale(amount + :amount!::numeric),\n      version = version + 1,\n      updated_at = now()\n  WHERE id = :id!\n  RETURNING id, user_id, token_id, amount, usd_value, address, auto_convert_threshold,\n            created_at, updated_at, version\n), entry AS (\n  INSERT INTO balance_entries (balance_id, kind, amount, balance_after)\n  SELECT id, 'credit', trim_scale(:amount!::numeric), amount\n  FROM credited\n  RETURNING id, created_at\n)\nSELECT c.id AS \"id!\", c.user_id AS \"user_id!\", c.token_id AS \"token_id!\", c.amount AS \"amount!\",\n       c.usd_value AS \"usd_value!\", c.address, c.auto_convert_threshold,\n       c.created_at AS \"created_at!\", c.updated_at AS \"updated_at!\", c.version AS \"version!\",\n       e.id AS \"entry_id!\", e.created_at AS \"entry_created_at!\"\nFROM credited AS c, entry AS e"};
 
 /**
  * Query generated from SQL:
  * ```
  * WITH credited AS (
  *   UPDATE balances
- *   SET amount = amount + :amount!::numeric,
+ *   SET amount = trim_scale(amount + :amount!::numeric),
  *       version = version + 1,
  *       updated_at = now()
  *   WHERE id = :id!
@@ -46,7 +46,7 @@ const balanceCreditIR: any = {"usedParamSet":{"amount":true,"id":true},"params":
  *             created_at, updated_at, version
  * ), entry AS (
  *   INSERT INTO balance_entries (balance_id, kind, amount, balance_after)
- *   SELECT id, 'credit', :amount!::numeric, amount
+ *   SELECT id, 'credit', trim_scale(:amount!::numeric), amount
  *   FROM credited
  *   RETURNING id, created_at
  * )

@@ -31,14 +31,14 @@ export interface IBalanceDebitQuery {
   result: IBalanceDebitResult;
 }
 
-const balanceDebitIR: any = {"usedParamSet":{"amount":true,"id":true},"params":[{"name":"amount","required":true,"transform":{"type":"scalar"},"locs":[{"a":60,"b":67},{"a":169,"b":176},{"a":426,"b":433}]},{"name":"id","required":true,"transform":{"type":"scalar"},"locs":[{"a":146,"b":149}]}],"statement":"WITH debited AS (\n  UPDATE balances\n  SET amount = amount - :amount!::numeric,\n      version = version + 1,\n      updated_at = now()\n  WHERE id = :id!\n    AND amount >= :amount!::numeric\n  RETURNING id, user_id, token_id, amount, usd_value, address, auto_convert_threshold,\n            created_at, updated_at, version\n), entry AS (\n  INSERT INTO balance_entries (balance_id, kind, amount, balance_after)\n  SELECT id, 'debit', :amount!::numeric, amount\n  FROM debited\n  RETURNING id, created_at\n)\nSELECT d.id AS \"id!\", d.user_id AS \"user_id!\", d.token_id AS \"token_id!\", d.amount AS \"amount!\",\n       d.usd_value AS \"usd_value!\", d.address, d.auto_convert_threshold,\n       d.created_at AS \"created_at!\", d.updated_at AS \"updated_at!\", d.version AS \"version!\",\n       e.id AS \"entry_id!\", e.created_at AS \"entry_created_at!\"\nFROM debited AS d, entry AS e"};
+const balanceDebitIR: any = {"usedParamSet":{"amount":true,"id":true},"params":[{"name":"amount","required":true,"transform":{"type":"scalar"},"locs":[{"a":71,"b":78},{"a":181,"b":188},{"a":449,"b":456}]},{"name":"id","required":true,"transform":{"type":"scalar"},"locs":[{"a":158,"b":161}]}],"statement":"WITH debited AS (\n  UPDATE balances\n  SET amount = trim_scale(amount - :amount!::numeric),\n      version = version + 1,\n      updated_at = now()\n  WHERE id = :id!\n    AND amount >= :amount!::numeric\n  RETURNING id, user_id, token_id, amount, usd_value, address, auto_convert_threshold,\n            created_at, updated_at, version\n), entry AS (\n  INSERT INTO balance_entries (balance_id, kind, amount, balance_after)\n  SELECT id, 'debit', trim_scale(:amount!::numeric), amount\n  FROM debited\n  RETURNING id, created_at\n)\nSELECT d.id AS \"id!\", d.user_id AS \"user_id!\", d.token_id AS \"token_id!\", d.amount AS \"amount!\",\n       d.usd_value AS \"usd_value!\", d.address, d.auto_convert_threshold,\n       d.created_at AS \"created_at!\", d.updated_at AS \"updated_at!\", d.version AS \"version!\",\n       e.id AS \"entry_id!\", e.created_at AS \"entry_created_at!\"\nFROM debited AS d, entry AS e"};
 
 /**
  * Query generated from SQL:
  * ```
  * WITH debited AS (
  *   UPDATE balances
- *   SET amount = amount - :amount!::numeric,
+ *   SET amount = trim_scale(amount - :amount!::numeric),
  *       version = version + 1,
  *       updated_at = now()
  *   WHERE id = :id!
@@ -47,7 +47,7 @@ const balanceDebitIR: any = {"usedParamSet":{"amount":true,"id":true},"params":[
  *             created_at, updated_at, version
  * ), entry AS (
  *   INSERT INTO balance_entries (balance_id, kind, amount, balance_after)
- *   SELECT id, 'debit', :amount!::numeric, amount
+ *   SELECT id, 'debit', trim_scale(:amount!::numeric), amount
  *   FROM debited
  *   RETURNING id, created_at
  * )

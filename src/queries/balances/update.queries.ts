@@ -35,7 +35,7 @@ export interface IBalanceUpdateQuery {
   result: IBalanceUpdateResult;
 }
 
-const balanceUpdateIR: any = {"usedParamSet":{"id":true,"amount":true,"usdValue":true,"setAddress":true,"address":true,"setAutoConvertThreshold":true,"autoConvertThreshold":true,"expectedVersion":true},"params":[{"name":"id","required":true,"transform":{"type":"scalar"},"locs":[{"a":68,"b":71}]},{"name":"amount","required":false,"transform":{"type":"scalar"},"locs":[{"a":149,"b":155}]},{"name":"usdValue","required":false,"transform":{"type":"scalar"},"locs":[{"a":205,"b":213}]},{"name":"setAddress","required":true,"transform":{"type":"scalar"},"locs":[{"a":265,"b":276}]},{"name":"address","required":false,"transform":{"type":"scalar"},"locs":[{"a":292,"b":299}]},{"name":"setAutoConvertThreshold","required":true,"transform":{"type":"scalar"},"locs":[{"a":376,"b":400}]},{"name":"autoConvertThreshold","required":false,"transform":{"type":"scalar"},"locs":[{"a":416,"b":436}]},{"name":"expectedVersion","required":false,"transform":{"type":"scalar"},"locs":[{"a":602,"b":617},{"a":650,"b":665}]}],"statement":"WITH previous AS (\n  SELECT id, amount\n  FROM balances\n  WHERE id = :id!\n  FOR UPDATE\n), updated AS (\n  UPDATE balances AS b\n  SET amount = COALESCE(:amount::numeric, b.amount),\n      usd_value = COALESCE(:usdValue::numeric, b.usd_value),\n      address = CASE WHEN :setAddress!::boolean THEN :address::text ELSE b.address END,\n      auto_convert_threshold = CASE\n        WHEN :setAutoConvertThreshold!::boolean THEN :autoConvertThreshold::numeric\n        ELSE b.auto_convert_threshold\n      END,\n      version = b.version + 1,\n      updated_at = now()\n  FROM previous AS p\n  WHERE b.id = p.id\n    AND (:expectedVersion::bigint IS NULL OR b.version = :expectedVersion::bigint)\n  RETURNING b.id, b.user_id, b.token_id, b.amount, b.usd_value, b.address,\n            b.auto_convert_threshold, b.created_at, b.updated_at, b.version,\n            p.amount AS previous_amount\n), adjustment AS (\n  INSERT INTO balance_entries (balance_id, kind, amount, balance_after)\n  SELECT id, 'adjustment', amount - previous_amount, amount\n  FROM updated\n  WHERE amount <> previous_amount\n)\nSELECT id AS \"id!\", user_id AS \"user_id!\", token_id AS \"token_id!\", amount AS \"amount!\",\n       usd_value AS \"usd_value!\", address, auto_convert_threshold,\n       created_at AS \"created_at!\", updated_at AS \"updated_at!\", version AS \"version!\"\nFROM updated"};
+const balanceUpdateIR: any = {"usedParamSet":{"id":true,"amount":true,"usdValue":true,"setAddress":true,"address":true,"setAutoConvertThreshold":true,"autoConvertThreshold":true,"expectedVersion":true},"params":[{"name":"id","required":true,"transform":{"type":"scalar"},"locs":[{"a":68,"b":71}]},{"name":"amount","required":false,"transform":{"type":"scalar"},"locs":[{"a":160,"b":166}]},{"name":"usdValue","required":false,"transform":{"type":"scalar"},"locs":[{"a":228,"b":236}]},{"name":"setAddress","required":true,"transform":{"type":"scalar"},"locs":[{"a":289,"b":300}]},{"name":"address","required":false,"transform":{"type":"scalar"},"locs":[{"a":316,"b":323}]},{"name":"setAutoConvertThreshold","required":true,"transform":{"type":"scalar"},"locs":[{"a":400,"b":424}]},{"name":"autoConvertThreshold","required":false,"transform":{"type":"scalar"},"locs":[{"a":451,"b":471}]},{"name":"expectedVersion","required":false,"transform":{"type":"scalar"},"locs":[{"a":638,"b":653},{"a":686,"b":701}]}],"statement":"WITH previous AS (\n  SELECT id, amount\n  FROM balances\n  WHERE id = :id!\n  FOR UPDATE\n), updated AS (\n  UPDATE balances AS b\n  SET amount = COALESCE(trim_scale(:amount::numeric), b.amount),\n      usd_value = COALESCE(trim_scale(:usdValue::numeric), b.usd_value),\n      address = CASE WHEN :setAddress!::boolean THEN :address::text ELSE b.address END,\n      auto_convert_threshold = CASE\n        WHEN :setAutoConvertThreshold!::boolean THEN trim_scale(:autoConvertThreshold::numeric)\n        ELSE b.auto_convert_threshold\n      END,\n      version = b.version + 1,\n      updated_at = now()\n  FROM previous AS p\n  WHERE b.id = p.id\n    AND (:expectedVersion::bigint IS NULL OR b.version = :expectedVersion::bigint)\n  RETURNING b.id, b.user_id, b.token_id, b.amount, b.usd_value, b.address,\n            b.auto_convert_threshold, b.created_at, b.updated_at, b.version,\n            p.amount AS previous_amount\n), adjustment AS (\n  INSERT INTO balance_entries (balance_id, kind, amount, balance_after)\n  SELECT id, 'adjustment', trim_scale(amount - previous_amount), amount\n  FROM updated\n  WHERE amount <> previous_amount\n)\nSELECT id AS \"id!\", user_id AS \"user_id!\", token_id AS \"token_id!\", amount AS \"amount!\",\n       usd_value AS \"usd_value!\", address, auto_convert_threshold,\n       created_at AS \"created_at!\", updated_at AS \"updated_at!\", version AS \"version!\"\nFROM updated"};
 
 /**
  * Query generated from SQL:
@@ -47,11 +47,11 @@ const balanceUpdateIR: any = {"usedParamSet":{"id":true,"amount":true,"usdValue"
  *   FOR UPDATE
  * ), updated AS (
  *   UPDATE balances AS b
- *   SET amount = COALESCE(:amount::numeric, b.amount),
- *       usd_value = COALESCE(:usdValue::numeric, b.usd_value),
+ *   SET amount = COALESCE(trim_scale(:amount::numeric), b.amount),
+ *       usd_value = COALESCE(trim_scale(:usdValue::numeric), b.usd_value),
  *       address = CASE WHEN :setAddress!::boolean THEN :address::text ELSE b.address END,
  *       auto_convert_threshold = CASE
- *         WHEN :setAutoConvertThreshold!::boolean THEN :autoConvertThreshold::numeric
+ *         WHEN :setAutoConvertThreshold!::boolean THEN trim_scale(:autoConvertThreshold::numeric)
  *         ELSE b.auto_convert_threshold
  *       END,
  *       version = b.version + 1,
@@ -64,7 +64,7 @@ const balanceUpdateIR: any = {"usedParamSet":{"id":true,"amount":true,"usdValue"
  *             p.amount AS previous_amount
  * ), adjustment AS (
  *   INSERT INTO balance_entries (balance_id, kind, amount, balance_after)
- *   SELECT id, 'adjustment', amount - previous_amount, amount
+ *   SELECT id, 'adjustment', trim_scale(amount - previous_amount), amount
  *   FROM updated
  *   WHERE amount <> previous_amount
  * )

@@ -1,0 +1,80 @@
+/**
+ * /openapi.json is a valid OpenAPI 3.1 document that lists every route the app serves, and
+ * /docs renders it from assets the app serves itself.
+ */
+import { Validator } from '@seriousme/openapi-schema-validator';
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createPool } from '../src/db/pool.js';
+import { buildApi, type TestApi } from './support/api.js';
+
+const EXPECTED_OPERATIONS = [
+  'get /v1/balances/{id}',
+  'get /v1/balances',
+  'post /v1/balances',
+  'patch /v1/balances/{id}',
+  'delete /v1/balances/{id}',
+  'post /v1/balances/{id}/credit',
+  'post /v1/balances/{id}/debit',
+  'get /v1/balances/{id}/entries',
+  'get /v1/users/{userId}/balances',
+  'get /v1/users/{userId}/tokens/{tokenId}',
+  'get /v1/users/{userId}/total',
+  'get /healthz',
+  'get /readyz',
+  'get /metrics',
+];
+
+describe('the API description', () => {
+  let pool: pg.Pool;
+  let api: TestApi;
+
+  beforeAll(() => {
+    pool = createPool(inject('databaseUrl'));
+    api = buildApi(pool);
+  });
+
+  afterAll(async () => {
+    await api?.close();
+    await pool?.end();
+  });
+
+  it('validates as OpenAPI 3.1 and lists every route', async () => {
+    const document = (await (await api.call('GET', '/openapi.json')).json()) as {
+      openapi: string;
+      paths: Record<string, Record<string, { security?: unknown[] }>>;
+    };
+    const validator = new Validator();
+    const result = await validator.validate(document);
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
+    expect(document.openapi).toBe('3.1.0');
+    const operations = Object.entries(document.paths).flatMap(([path, methods]) =>
+      Object.keys(methods).map((method) => `${method} ${path}`),
+    );
+    expect(operations.sort()).toEqual([...EXPECTED_OPERATIONS].sort());
+    for (const [path, methods] of Object.entries(document.paths)) {
+      for (const operation of Object.values(methods)) {
+        expect(Boolean(operation.security), path).toBe(path.startsWith('/v1/'));
+      }
+    }
+  });
+
+  it('is rendered at /docs by Swagger UI served from this app', async () => {
+    const page = await api.call('GET', '/docs');
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    const scripts = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1] ?? '');
+    expect(scripts).toEqual([
+      '/docs/swagger-ui.css',
+      '/docs/swagger-ui-bundle.js',
+      '/docs/init.js',
+    ]);
+    for (const asset of scripts) {
+      const response = await api.call('GET', asset);
+      expect(response.status, asset).toBe(200);
+      expect((await response.text()).length, asset).toBeGreaterThan(20);
+    }
+    expect(await (await api.call('GET', '/docs/init.js')).text()).toContain("url: '/openapi.json'");
+  });
+});
