@@ -3,15 +3,16 @@
 --
 -- * request_fingerprint is what the request was (operation, balance, amount); the same key with
 --   another fingerprint is refused instead of replayed.
--- * response holds the first result, replayed as is. It is NULL only inside the claiming
---   transaction, which no other session can see.
+-- * response holds the first result, replayed as is: JSON, not JSONB, so a replay is the same
+--   text, key order included. It is NULL only inside the claiming transaction, which no other
+--   session can see.
 -- * Keys are kept at least 24 hours; the purge deletes older ones in batches by created_at.
 
 -- Up Migration
 CREATE TABLE idempotency_keys (
   key TEXT NOT NULL,
   request_fingerprint TEXT NOT NULL,
-  response JSONB,
+  response JSON,
   created_at TIMESTAMPTZ(3) NOT NULL DEFAULT now(),
   CONSTRAINT idx_idempotency_keys_pkey PRIMARY KEY (key),
   CONSTRAINT idempotency_keys_key_length CHECK (char_length(key) BETWEEN 1 AND 255)

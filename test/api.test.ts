@@ -390,7 +390,7 @@ describe('credit and debit (admin)', () => {
     expect(first.headers.get('idempotent-replayed')).toBeNull();
     expect(replay.status).toBe(200);
     expect(replay.headers.get('idempotent-replayed')).toBe('true');
-    expect(await replay.json()).toEqual(await first.json());
+    expect(await replay.text()).toBe(await first.text()); // byte for byte
     const different = await send('5');
     expect(different.status).toBe(422);
     expect((await problemOf(different)).type).toBe(

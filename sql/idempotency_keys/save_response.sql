@@ -6,5 +6,5 @@
 */
 /* @name IdempotencyKeySaveResponse */
 UPDATE idempotency_keys
-SET response = :response!::jsonb
+SET response = :response!::json
 WHERE key = :key!;

@@ -18,13 +18,13 @@ export interface IIdempotencyKeySaveResponseQuery {
   result: IIdempotencyKeySaveResponseResult;
 }
 
-const idempotencyKeySaveResponseIR: any = {"usedParamSet":{"response":true,"key":true},"params":[{"name":"response","required":true,"transform":{"type":"scalar"},"locs":[{"a":39,"b":48}]},{"name":"key","required":true,"transform":{"type":"scalar"},"locs":[{"a":69,"b":73}]}],"statement":"UPDATE idempotency_keys\nSET response = :response!::jsonb\nWHERE key = :key!"};
+const idempotencyKeySaveResponseIR: any = {"usedParamSet":{"response":true,"key":true},"params":[{"name":"response","required":true,"transform":{"type":"scalar"},"locs":[{"a":39,"b":48}]},{"name":"key","required":true,"transform":{"type":"scalar"},"locs":[{"a":68,"b":72}]}],"statement":"UPDATE idempotency_keys\nSET response = :response!::json\nWHERE key = :key!"};
 
 /**
  * Query generated from SQL:
  * ```
  * UPDATE idempotency_keys
- * SET response = :response!::jsonb
+ * SET response = :response!::json
  * WHERE key = :key!
  * ```
  */
