@@ -55,19 +55,18 @@ function freePort(): Promise<number> {
   });
 }
 
+// The tests run what `npm start` runs: the compiled JavaScript.
+beforeAll(() => {
+  const tsc = join(projectRoot, 'node_modules', 'typescript', 'bin', 'tsc');
+  execFileSync(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: projectRoot });
+}, 120_000);
+
 describe('the server process', () => {
   let server: ChildProcess;
   let port: number;
   let output = '';
 
   beforeAll(async () => {
-    execFileSync(
-      process.execPath,
-      [join(projectRoot, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'],
-      {
-        cwd: projectRoot,
-      },
-    );
     port = await freePort();
     server = spawn(process.execPath, ['dist/server.js'], {
       cwd: projectRoot,
@@ -138,5 +137,28 @@ describe('the server process', () => {
     expect(after.filter((o) => o.status !== undefined && o.status !== 200)).toEqual([]);
     expect(readiness.status).toBe(503);
     expect(code, output).toBe(0);
+  });
+});
+
+describe('the server process in production', () => {
+  it('refuses to start without AUTH_SECRET, saying so', () => {
+    const environment: NodeJS.ProcessEnv = {
+      ...process.env,
+      NODE_ENV: 'production',
+      DATABASE_URL: inject('databaseUrl'),
+    };
+    delete environment.AUTH_SECRET;
+    let failure: { status?: number; stdout?: Buffer } = {};
+    try {
+      execFileSync(process.execPath, ['dist/server.js'], {
+        cwd: projectRoot,
+        env: environment,
+        stdio: 'pipe',
+      });
+    } catch (error) {
+      failure = error as typeof failure;
+    }
+    expect(failure.status).toBe(1);
+    expect(String(failure.stdout)).toContain('AUTH_SECRET must be set when NODE_ENV=production');
   });
 });
