@@ -161,3 +161,38 @@ describeEachCache(
   },
   ['redis'],
 );
+
+// Two services on one Redis prefix stand for two processes of one deployment.
+describeEachCache(
+  'shared Redis',
+  (context) => {
+    it('a read that joins a shared read after another process wrote gets the new value', async () => {
+      const { pool, redisUrl, stack: writer } = context();
+      const gate = pauseNextQuery(pool, /^SELECT[\s\S]*FROM balances\s+WHERE id = \$1$/);
+      const reader = buildStack({
+        pool: gate.pool,
+        kind: 'redis',
+        redisUrl,
+        keyPrefix: writer.keyPrefix,
+      });
+      try {
+        const b = await writer.service.create({
+          userId: uniqueUserId(),
+          tokenId: '1',
+          amount: '10',
+        });
+        const early = reader.service.findById(b.id); // misses, reads amount 10, then waits
+        await gate.reached;
+        await writer.service.debit(b.id, '4'); // another process: cannot detach the shared read
+        const late = reader.service.findById(b.id); // joins the paused read
+        gate.release();
+        expect((await early)?.amount).toBe('10');
+        expect((await late)?.amount).toBe('6');
+        expect((await reader.service.findById(b.id))?.amount).toBe('6');
+      } finally {
+        await reader.close();
+      }
+    });
+  },
+  ['redis'],
+);

@@ -21,7 +21,8 @@ import type { CacheStore } from './create-cache-store.js';
  *
  * Stampedes. Concurrent reads of one key in this process share one lookup and one query. A
  * write detaches the shared read of the keys it touches, so a read that starts after the write
- * is acknowledged never joins a read that started before it.
+ * is acknowledged never joins a read that started before it; and a read that joins checks the
+ * generation again, for writes made by other processes.
  *
  * Faults. Every cache call has a deadline. Past it, or on any error, the read goes to
  * PostgreSQL and the cache is skipped for a short cool-down, so a dead Redis costs one deadline,
@@ -72,6 +73,14 @@ interface Tagged<T> {
   v: T;
 }
 
+/** One lookup-or-load, shared by the concurrent reads of a key. */
+interface Flight {
+  value: unknown;
+  hit: boolean;
+  /** The generation the value was read under; undefined when the cache could not be read. */
+  generation: string | undefined;
+}
+
 /** The generation of a key no write has touched (or whose generation has expired). */
 const NO_GENERATION = '-';
 
@@ -88,7 +97,7 @@ export class ReadThroughCache {
   private readonly cooldownMs: number;
   private readonly retryIntervalMs: number;
   private readonly generationTtlMs: number;
-  private readonly shared = new Map<string, Promise<{ value: unknown; hit: boolean }>>();
+  private readonly shared = new Map<string, Promise<Flight>>();
   /** Generation key → value keys of invalidations that have not reached the cache yet. */
   private readonly pending = new Map<string, Set<string>>();
   private skipUntil = 0;
@@ -106,17 +115,20 @@ export class ReadThroughCache {
   /** The value from the cache if it is current, else from `load` (and then cached). */
   async read<T>(read: CachedRead<T>): Promise<T> {
     const { metrics } = this.options;
-    let flight = this.shared.get(read.key);
-    if (!flight) {
-      const started = this.lookUpOrLoad(read);
-      flight = started;
-      this.shared.set(read.key, started);
-      const forget = () => {
-        if (this.shared.get(read.key) === started) this.shared.delete(read.key);
-      };
-      started.then(forget, forget);
+    const joined = this.shared.get(read.key);
+    const flight = joined ?? this.startFlight(read);
+    const { value, hit, generation } = await flight;
+    // A write in another process cannot detach this process's shared read. So a read that
+    // joined one checks that the generation it was read under is still current; if a write
+    // has replaced it since, the shared value may predate that write, and PostgreSQL answers.
+    if (
+      joined &&
+      generation !== undefined &&
+      !(await this.isCurrent(read.query, read.generationKey, generation))
+    ) {
+      metrics.cacheMisses.inc({ query: read.query });
+      return read.load();
     }
-    const { value, hit } = await flight;
     (hit ? metrics.cacheHits : metrics.cacheMisses).inc({ query: read.query });
     return value as T;
   }
@@ -153,9 +165,19 @@ export class ReadThroughCache {
     await this.options.store.close();
   }
 
-  private async lookUpOrLoad<T>(read: CachedRead<T>): Promise<{ value: T; hit: boolean }> {
+  private startFlight<T>(read: CachedRead<T>): Promise<Flight> {
+    const started = this.lookUpOrLoad(read);
+    this.shared.set(read.key, started);
+    const forget = () => {
+      if (this.shared.get(read.key) === started) this.shared.delete(read.key);
+    };
+    started.then(forget, forget);
+    return started;
+  }
+
+  private async lookUpOrLoad<T>(read: CachedRead<T>): Promise<Flight> {
     if (this.pending.has(read.generationKey) || this.isSkipping()) {
-      return { value: await read.load(), hit: false };
+      return { value: await read.load(), hit: false, generation: undefined };
     }
     let generation: string | undefined;
     try {
@@ -163,7 +185,7 @@ export class ReadThroughCache {
         this.keyv.getMany([this.prefix + read.key, this.prefix + read.generationKey]),
       )) as [Tagged<T> | undefined, string | undefined];
       generation = current ?? NO_GENERATION;
-      if (tagged && tagged.g === generation) return { value: tagged.v, hit: true };
+      if (tagged && tagged.g === generation) return { value: tagged.v, hit: true, generation };
     } catch {
       // Already counted and logged; read PostgreSQL and do not store.
     }
@@ -171,7 +193,20 @@ export class ReadThroughCache {
     if (generation !== undefined && (read.shouldStore?.(value) ?? true)) {
       await this.store(read, generation, value).catch(() => {});
     }
-    return { value, hit: false };
+    return { value, hit: false, generation };
+  }
+
+  private async isCurrent(
+    query: string,
+    generationKey: string,
+    generation: string,
+  ): Promise<boolean> {
+    try {
+      const current = await this.call(query, () => this.keyv.get(this.prefix + generationKey));
+      return (current ?? NO_GENERATION) === generation;
+    } catch {
+      return false;
+    }
   }
 
   private async store<T>(read: CachedRead<T>, generation: string, value: T): Promise<void> {

@@ -34,9 +34,11 @@ export function buildStack(options: {
   ttls?: CacheTtls;
   clock?: () => Date;
   cache?: Partial<ReadThroughCacheOptions>;
+  /** Share a prefix to make two stacks look like two processes on one Redis. */
+  keyPrefix?: string;
 }): TestStack {
   const metrics = createMetrics();
-  const keyPrefix = uniqueKeyPrefix();
+  const keyPrefix = options.keyPrefix ?? uniqueKeyPrefix();
   const ttls = options.ttls ?? SEED_CACHE_TTLS;
   const store = createCacheStore({
     redisUrl: options.kind === 'redis' ? options.redisUrl : undefined,
