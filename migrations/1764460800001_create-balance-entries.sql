@@ -1,8 +1,9 @@
 -- Why: the journal of every change to a balance's amount. A credit or debit writes its entry in
 -- the same statement as the balance change, so the journal and the balance cannot disagree.
 --
--- * kind 'credit' and 'debit' carry a positive amount; 'adjustment' (an `update` that sets the
---   amount directly) carries the signed difference, so summing the journal gives the balance.
+-- * kind 'credit' and 'debit' carry a positive amount; 'adjustment' (an opening amount, or an
+--   `update` that sets the amount directly) carries the signed difference, so summing the
+--   journal gives the balance.
 -- * balance_after is the amount right after this entry: an auditor can check each step alone.
 -- * Entries go with their balance (ON DELETE CASCADE): a deleted balance has no journal to page.
 

@@ -86,6 +86,8 @@ const UNAVAILABLE_SQLSTATES = [
   /^57P0[1-3]$/, // admin shutdown, crash shutdown, cannot connect now
   /^57014$/, // statement timeout (query_canceled)
   /^53/, // insufficient resources (too many connections, out of memory, disk full)
+  /^55P03$/, // lock_timeout: a row stayed locked too long
+  /^40001$|^40P01$/, // serialization failure or deadlock, still failing after the retries
 ];
 const UNAVAILABLE_NODE_CODES = new Set([
   'ECONNREFUSED',
@@ -107,6 +109,10 @@ export function classifyDatabaseError(error: unknown): unknown {
     if (UNAVAILABLE_SQLSTATES.some((pattern) => pattern.test(code))) {
       return new DatabaseUnavailableError(error);
     }
+    // Class 22, data exception: a value PostgreSQL refused (a date out of range, a NUL in
+    // text). The service validates before it queries; this is the backstop that keeps such
+    // input a 400 and never a 500.
+    if (code.startsWith('22')) return new ValidationError('input', message || 'invalid value');
     if (UNAVAILABLE_NODE_CODES.has(code)) return new DatabaseUnavailableError(error);
   }
   // pg's own client-side failures carry no code.

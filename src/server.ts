@@ -43,8 +43,6 @@ async function main(): Promise<void> {
     max: positiveInteger(env, 'DATABASE_POOL_MAX', 10),
     statementTimeoutMillis: positiveInteger(env, 'DATABASE_STATEMENT_TIMEOUT_MS', 5_000),
   });
-  stopping.push(() => pool.end());
-
   const metrics = createMetrics();
   collectDefaultMetrics({ register: metrics.registry });
   const { service, cache, close } = createBalanceService({
@@ -53,7 +51,8 @@ async function main(): Promise<void> {
     metrics,
     logger,
   });
-  stopping.push(close);
+  // Stopped in reverse: the pool first, so writes still committing can invalidate the cache.
+  stopping.push(close, () => pool.end());
 
   const purge = () =>
     service

@@ -199,7 +199,16 @@ describe('/v1/users/{userId}', () => {
   it('refuses offset with cursor, a page over 100, and a cursor it did not make', async () => {
     const { userId } = await createBalance();
     const token = await userToken(userId);
-    for (const query of ['offset=0&cursor=abc', 'limit=101', 'limit=0', 'cursor=bm9wZQ']) {
+    const cursor = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    for (const query of [
+      'offset=0&cursor=abc',
+      'limit=101',
+      'limit=0',
+      'cursor=bm9wZQ',
+      `cursor=${cursor(['1', '1'])}`, // Date.parse accepts "1"; PostgreSQL does not
+      `cursor=${cursor(['2024-02-30T00:00:00.000Z', '1'])}`,
+      `cursor=${cursor(['+010000-01-01T00:00:00.000Z', '1'])}`,
+    ]) {
       const response = await api.call('GET', `/v1/users/${userId}/balances?${query}`, { token });
       expect(response.status, query).toBe(400);
       expect((await problemOf(response)).errors?.length, query).toBeGreaterThan(0);
@@ -276,6 +285,36 @@ describe('writes (admin)', () => {
     }
   });
 
+  it('answers 400, never 500, to text PostgreSQL would refuse, such as a NUL in an address', async () => {
+    const body = { userId: uniqueUserId(), tokenId: '1', address: 'a\u0000b' };
+    const created = await api.call('POST', '/v1/balances', { token: admin, body });
+    expect(created.status).toBe(400);
+    expect((await problemOf(created)).errors?.[0]?.field).toBe('json.address');
+    const lookup = await api.call('GET', '/v1/balances?address=a%00b', { token: admin });
+    expect(lookup.status).toBe(400);
+  });
+
+  it('answers 503, never 500, when a balance stays locked past the lock timeout', async () => {
+    const { id } = await createBalance({ amount: '5' });
+    const holder = await pool.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('SELECT 1 FROM balances WHERE id = $1 FOR UPDATE', [id]);
+      const response = await api.call('POST', `/v1/balances/${id}/debit`, {
+        token: admin,
+        body: { amount: '1' },
+      });
+      expect(response.status).toBe(503);
+      expect(response.headers.get('retry-after')).toBe('1');
+    } finally {
+      await holder.query('ROLLBACK');
+      holder.release();
+    }
+    expect(
+      await (await api.call('GET', `/v1/balances/${id}`, { token: admin })).json(),
+    ).toMatchObject({ amount: '5' });
+  });
+
   it('answers 400 to malformed JSON and 413 to a body over the limit', async () => {
     const malformed = await api.call('POST', '/v1/balances', { token: admin, body: '{"userId": ' });
     expect(malformed.status).toBe(400);
@@ -313,6 +352,12 @@ describe('writes (admin)', () => {
       headers: { 'If-Match': 'W/"2"' },
     });
     expect(weak.status).toBe(412);
+    const beyond64Bits = await api.call('PATCH', path, {
+      token: admin,
+      body: { amount: '9' },
+      headers: { 'If-Match': '"9999999999999999999"' },
+    });
+    expect(beyond64Bits.status).toBe(412);
 
     const unconditional = await api.call('PATCH', path, { token: admin, body: { address: null } });
     expect(await unconditional.json()).toMatchObject({ amount: '1', address: null, version: '3' });

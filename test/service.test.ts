@@ -116,6 +116,7 @@ describeEachCache('writes', (context) => {
     expect(journal.items.map((e) => [e.kind, e.amount, e.balanceAfter])).toEqual([
       ['debit', '1', '0.000000000000000001'],
       ['credit', '0.000000000000000001', '1.000000000000000001'],
+      ['adjustment', '1', '1'], // the opening amount
     ]);
     expect(journal.nextCursor).toBeNull();
   });
@@ -125,7 +126,7 @@ describeEachCache('writes', (context) => {
     const { id } = await service.create({ userId: uniqueUserId(), tokenId: '1', amount: '5' });
     await expect(service.debit(id, '5.000000000000000001')).rejects.toThrow(InsufficientFundsError);
     expect(await service.findById(id)).toMatchObject({ amount: '5', version: '1' });
-    expect((await service.getEntries(id, 10)).items).toEqual([]);
+    expect((await service.getEntries(id, 10)).items.map((e) => e.kind)).toEqual(['adjustment']);
   });
 
   it('refuses amounts that are not positive decimal strings with at most 18 decimals', async () => {
@@ -207,7 +208,19 @@ describeEachCache('idempotency keys', (context) => {
     expect(first.replayed).toBe(false);
     expect(again).toEqual({ ...first, replayed: true });
     expect(await service.findById(id)).toMatchObject({ amount: '7', version: '2' });
-    expect((await service.getEntries(id, 10)).items).toHaveLength(1);
+    expect((await service.getEntries(id, 10)).items.map((e) => e.kind)).toEqual([
+      'debit',
+      'adjustment',
+    ]);
+  });
+
+  it('the same amount written differently ("1.50", "1.5") is the same request', async () => {
+    const { service } = context().stack;
+    const { id } = await service.create({ userId: uniqueUserId(), tokenId: '1' });
+    const key = `same-${uniqueUserId()}`;
+    await service.credit(id, '1.50', { idempotencyKey: key });
+    expect((await service.credit(id, '1.5', { idempotencyKey: key })).replayed).toBe(true);
+    expect(await service.findById(id)).toMatchObject({ amount: '1.5', version: '2' });
   });
 
   it('the same key with a different request is refused and changes nothing', async () => {

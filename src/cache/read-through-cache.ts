@@ -84,6 +84,10 @@ interface Flight {
 /** The generation of a key no write has touched (or whose generation has expired). */
 const NO_GENERATION = '-';
 
+/** Failed invalidations are retried this many generations at a time, under this deadline. */
+const RETRY_CHUNK = 100;
+const RETRY_TIMEOUT_MS = 1_000;
+
 class CacheTimeoutError extends Error {
   constructor(ms: number) {
     super(`cache call exceeded its ${ms} ms deadline`);
@@ -99,7 +103,10 @@ export class ReadThroughCache {
   private readonly generationTtlMs: number;
   private readonly shared = new Map<string, Promise<Flight>>();
   /** Generation key → value keys of invalidations that have not reached the cache yet. */
-  private readonly pending = new Map<string, Set<string>>();
+  private readonly pending = new Map<string, { values: Set<string>; version: number }>();
+  /** Bumped by every failed invalidation, so a retry can tell which entries it covered. */
+  private pendingVersion = 0;
+  private retrying = false;
   private skipUntil = 0;
   private retryTimer: NodeJS.Timeout | undefined;
 
@@ -120,11 +127,12 @@ export class ReadThroughCache {
     const { value, hit, generation } = await flight;
     // A write in another process cannot detach this process's shared read. So a read that
     // joined one checks that the generation it was read under is still current; if a write
-    // has replaced it since, the shared value may predate that write, and PostgreSQL answers.
+    // has replaced it since, or the shared read could not note one (the cache was failing),
+    // the shared value may predate that write, and PostgreSQL answers.
     if (
       joined &&
-      generation !== undefined &&
-      !(await this.isCurrent(read.query, read.generationKey, generation))
+      (generation === undefined ||
+        !(await this.isCurrent(read.query, read.generationKey, generation)))
     ) {
       metrics.cacheMisses.inc({ query: read.query });
       return read.load();
@@ -181,7 +189,7 @@ export class ReadThroughCache {
     }
     let generation: string | undefined;
     try {
-      const [tagged, current] = (await this.call(read.query, () =>
+      const [tagged, current] = (await this.call(read.query, this.timeoutMs, () =>
         this.keyv.getMany([this.prefix + read.key, this.prefix + read.generationKey]),
       )) as [Tagged<T> | undefined, string | undefined];
       generation = current ?? NO_GENERATION;
@@ -202,7 +210,9 @@ export class ReadThroughCache {
     generation: string,
   ): Promise<boolean> {
     try {
-      const current = await this.call(query, () => this.keyv.get(this.prefix + generationKey));
+      const current = await this.call(query, this.timeoutMs, () =>
+        this.keyv.get(this.prefix + generationKey),
+      );
       return (current ?? NO_GENERATION) === generation;
     } catch {
       return false;
@@ -214,20 +224,25 @@ export class ReadThroughCache {
     const key = this.prefix + read.key;
     const generationKey = this.prefix + read.generationKey;
     const tagged: Tagged<T> = { g: generation, v: value };
-    await this.call(read.query, () => this.keyv.set(key, tagged, read.ttlMs));
+    await this.call(read.query, this.timeoutMs, () => this.keyv.set(key, tagged, read.ttlMs));
     // Reading the generation after the value keeps it the more recently used of the two, and
     // drops at once a value that a write made stale while this read was loading.
-    const now = ((await this.call(read.query, () => this.keyv.get(generationKey))) ??
-      NO_GENERATION) as string;
-    if (now !== generation) await this.call(read.query, () => this.keyv.delete(key));
+    const now = ((await this.call(read.query, this.timeoutMs, () =>
+      this.keyv.get(generationKey),
+    )) ?? NO_GENERATION) as string;
+    if (now !== generation)
+      await this.call(read.query, this.timeoutMs, () => this.keyv.delete(key));
   }
 
   /** Applies a batch of invalidations; false if it did not reach the cache. */
-  private async apply(batch: Map<string, Set<string>>): Promise<boolean> {
+  private async apply(
+    batch: Map<string, Set<string>>,
+    timeoutMs = this.timeoutMs,
+  ): Promise<boolean> {
     const generation = randomUUID();
     const values = [...new Set([...batch.values()].flatMap((set) => [...set]))];
     try {
-      await this.call('invalidate', () =>
+      await this.call('invalidate', timeoutMs, () =>
         Promise.all([
           this.keyv.setMany(
             [...batch.keys()].map((key) => ({
@@ -246,22 +261,37 @@ export class ReadThroughCache {
   }
 
   private keepPending(batch: Map<string, Set<string>>): void {
+    this.pendingVersion++;
     for (const [generationKey, values] of batch) {
-      const known = this.pending.get(generationKey) ?? new Set<string>();
+      const known = this.pending.get(generationKey)?.values ?? new Set<string>();
       for (const value of values) known.add(value);
-      this.pending.set(generationKey, known);
+      this.pending.set(generationKey, { values: known, version: this.pendingVersion });
     }
     this.retryTimer ??= setInterval(() => void this.retryPending(), this.retryIntervalMs);
     this.retryTimer.unref();
   }
 
+  /**
+   * Applies pending invalidations in chunks, each with a longer deadline than a request's. An
+   * entry that a newer write joined while its chunk was in flight stays pending: the generation
+   * just written may predate that write's commit, so it gets another, later one.
+   */
   private async retryPending(): Promise<void> {
-    const snapshot = new Map([...this.pending].map(([g, values]) => [g, new Set(values)]));
-    if (snapshot.size === 0 || !(await this.apply(snapshot))) return;
-    for (const [generationKey, applied] of snapshot) {
-      const values = this.pending.get(generationKey);
-      for (const value of applied) values?.delete(value);
-      if (values?.size === 0) this.pending.delete(generationKey);
+    if (this.retrying) return;
+    this.retrying = true;
+    try {
+      const entries = [...this.pending];
+      for (let at = 0; at < entries.length; at += RETRY_CHUNK) {
+        const chunk = entries.slice(at, at + RETRY_CHUNK);
+        const batch = new Map(chunk.map(([g, entry]) => [g, new Set(entry.values)]));
+        if (!(await this.apply(batch, RETRY_TIMEOUT_MS))) return;
+        for (const [generationKey, { version }] of chunk) {
+          if (this.pending.get(generationKey)?.version === version)
+            this.pending.delete(generationKey);
+        }
+      }
+    } finally {
+      this.retrying = false;
     }
     this.skipUntil = 0;
     if (this.pending.size === 0) {
@@ -271,11 +301,11 @@ export class ReadThroughCache {
     }
   }
 
-  /** Runs one cache call under the deadline; a failure starts the cool-down and rethrows. */
-  private async call<R>(query: string, operation: () => Promise<R>): Promise<R> {
+  /** Runs one cache call under a deadline; a failure starts the cool-down and rethrows. */
+  private async call<R>(query: string, timeoutMs: number, operation: () => Promise<R>): Promise<R> {
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new CacheTimeoutError(this.timeoutMs)), this.timeoutMs);
+      timer = setTimeout(() => reject(new CacheTimeoutError(timeoutMs)), timeoutMs);
     });
     const attempt = operation();
     attempt.catch(() => {}); // it may fail after the deadline, with no one left to listen

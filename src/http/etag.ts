@@ -27,7 +27,7 @@ export function isNotModified(c: Context, etag: string): boolean {
 export function versionFromIfMatch(header: string | undefined): string | undefined {
   if (header === undefined || header.trim() === '*') return undefined;
   const match = /^"([1-9][0-9]{0,18})"$/.exec(header.trim());
-  if (!match?.[1]) {
+  if (!match?.[1] || BigInt(match[1]) > 9223372036854775807n) {
     throw new HttpProblem(
       412,
       'precondition-failed',

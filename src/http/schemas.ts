@@ -4,6 +4,7 @@
  */
 import { z } from '@hono/zod-openapi';
 import {
+  ADDRESS_PATTERN,
   DECIMAL_PATTERN,
   ID_PATTERN,
   IDEMPOTENCY_KEY_PATTERN,
@@ -28,6 +29,9 @@ const positiveAmount = decimal('A positive amount, at most 18 decimals', '1.5').
   (value) => !/^0(\.0+)?$/.test(value),
   'must be greater than zero',
 );
+
+const address = () =>
+  z.string().regex(ADDRESS_PATTERN, 'must be 1 to 255 characters, none of them control characters');
 
 const timestamp = z.string().openapi({ format: 'date-time', example: '2026-11-29T12:00:00.000Z' });
 
@@ -144,12 +148,7 @@ export const UserBalancesQuery = z
   });
 
 export const ListBalancesQuery = z.object({
-  address: z
-    .string()
-    .min(1)
-    .max(255)
-    .optional()
-    .openapi({ description: 'Only balances at this address' }),
+  address: address().optional().openapi({ description: 'Only balances at this address' }),
   limit: pageSize.optional(),
   offset: offset.optional(),
 });
@@ -165,7 +164,7 @@ export const CreateBalanceBody = z
     tokenId: id('Token', '1'),
     amount: decimal('Initial amount (default "0")').optional(),
     usdValue: decimal('Initial USD value (default "0")').optional(),
-    address: z.string().min(1).max(255).nullable().optional(),
+    address: address().nullable().optional(),
     autoConvertThreshold: decimal('Auto-convert threshold').nullable().optional(),
   })
   .strict()
@@ -175,13 +174,7 @@ export const UpdateBalanceBody = z
   .object({
     amount: decimal('New amount (journaled as an adjustment)').optional(),
     usdValue: decimal('New USD value').optional(),
-    address: z
-      .string()
-      .min(1)
-      .max(255)
-      .nullable()
-      .optional()
-      .openapi({ description: 'null clears it' }),
+    address: address().nullable().optional().openapi({ description: 'null clears it' }),
     autoConvertThreshold: decimal('New threshold').nullable().optional(),
   })
   .strict()

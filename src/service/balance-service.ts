@@ -399,7 +399,9 @@ export class BalanceService {
     const movement = key
       ? await this.moveOnce(kind, balanceId, value, key)
       : await this.query(kind, (db) => this.applyMovement(kind, balanceId, value, db));
-    if (!movement.replayed) await this.cache.invalidate(keysWrittenBy(movement.balance));
+    // A replay invalidates too: the first request may have died between its commit and its
+    // invalidation, and invalidating twice costs nothing.
+    await this.cache.invalidate(keysWrittenBy(movement.balance));
     return movement;
   }
 
@@ -408,7 +410,8 @@ export class BalanceService {
    * concurrent request with the same key waits for this one and then replays its result.
    */
   private moveOnce(kind: 'credit' | 'debit', balanceId: string, amount: string, key: string) {
-    const fingerprint = `${kind}:${balanceId}:${amount}`;
+    // "1.50" and "1.5" are the same request.
+    const fingerprint = `${kind}:${balanceId}:${amount.includes('.') ? amount.replace(/\.?0+$/, '') : amount}`;
     return this.timed(kind, () =>
       inTransaction(this.pool, async (client): Promise<Movement> => {
         const [claimed] = await idempotencyKeyClaim.run(

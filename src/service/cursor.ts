@@ -5,6 +5,16 @@
 import { ValidationError } from '../errors.js';
 import { requireId } from './validate.js';
 
+/** Only the form toISOString() writes: PostgreSQL refuses much of what Date.parse accepts. */
+function isExactTimestamp(value: unknown): value is string {
+  return (
+    typeof value === 'string' &&
+    /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(value) &&
+    !Number.isNaN(Date.parse(value)) &&
+    new Date(value).toISOString() === value
+  );
+}
+
 export function encodeBalanceCursor(last: { createdAt: string; id: string }): string {
   return Buffer.from(JSON.stringify([last.createdAt, last.id])).toString('base64url');
 }
@@ -17,12 +27,7 @@ export function decodeBalanceCursor(cursor: string): { createdAt: string; id: st
   } catch {
     decoded = undefined;
   }
-  if (
-    !Array.isArray(decoded) ||
-    decoded.length !== 2 ||
-    typeof decoded[0] !== 'string' ||
-    Number.isNaN(Date.parse(decoded[0]))
-  ) {
+  if (!Array.isArray(decoded) || decoded.length !== 2 || !isExactTimestamp(decoded[0])) {
     throw new ValidationError('cursor', 'is not a cursor this service returned');
   }
   return { createdAt: decoded[0], id: requireId(decoded[1], 'cursor') };

@@ -53,9 +53,15 @@ export function requireOffset(value: unknown, field = 'offset'): number {
   return value;
 }
 
+/** Printable text: no control characters (PostgreSQL refuses NUL in text outright). */
+export const ADDRESS_PATTERN = /^[^\u0000-\u001f\u007f]{1,255}$/;
+
 export function requireAddress(value: unknown, field = 'address'): string {
-  if (typeof value !== 'string' || value.length < 1 || value.length > 255) {
-    throw new ValidationError(field, 'must be a string of 1 to 255 characters');
+  if (typeof value !== 'string' || !ADDRESS_PATTERN.test(value)) {
+    throw new ValidationError(
+      field,
+      'must be 1 to 255 characters, none of them control characters',
+    );
   }
   return value;
 }

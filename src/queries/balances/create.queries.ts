@@ -33,22 +33,33 @@ export interface IBalanceCreateQuery {
   result: IBalanceCreateResult;
 }
 
-const balanceCreateIR: any = {"usedParamSet":{"userId":true,"tokenId":true,"amount":true,"usdValue":true,"address":true,"autoConvertThreshold":true},"params":[{"name":"userId","required":true,"transform":{"type":"scalar"},"locs":[{"a":104,"b":111}]},{"name":"tokenId","required":true,"transform":{"type":"scalar"},"locs":[{"a":116,"b":124}]},{"name":"amount","required":true,"transform":{"type":"scalar"},"locs":[{"a":140,"b":147}]},{"name":"usdValue","required":true,"transform":{"type":"scalar"},"locs":[{"a":173,"b":182}]},{"name":"address","required":false,"transform":{"type":"scalar"},"locs":[{"a":197,"b":204}]},{"name":"autoConvertThreshold","required":false,"transform":{"type":"scalar"},"locs":[{"a":226,"b":246}]}],"statement":"INSERT INTO balances (user_id, token_id, amount, usd_value, address, auto_convert_threshold)\nVALUES (\n  :userId!,\n  :tokenId!,\n  trim_scale(:amount!::numeric),\n  trim_scale(:usdValue!::numeric),\n  :address::text,\n  trim_scale(:autoConvertThreshold::numeric)\n)\nRETURNING id, user_id, token_id, amount, usd_value, address, auto_convert_threshold,\n          created_at, updated_at, version"};
+const balanceCreateIR: any = {"usedParamSet":{"userId":true,"tokenId":true,"amount":true,"usdValue":true,"address":true,"autoConvertThreshold":true},"params":[{"name":"userId","required":true,"transform":{"type":"scalar"},"locs":[{"a":128,"b":135}]},{"name":"tokenId","required":true,"transform":{"type":"scalar"},"locs":[{"a":142,"b":150}]},{"name":"amount","required":true,"transform":{"type":"scalar"},"locs":[{"a":168,"b":175}]},{"name":"usdValue","required":true,"transform":{"type":"scalar"},"locs":[{"a":203,"b":212}]},{"name":"address","required":false,"transform":{"type":"scalar"},"locs":[{"a":229,"b":236}]},{"name":"autoConvertThreshold","required":false,"transform":{"type":"scalar"},"locs":[{"a":260,"b":280}]}],"statement":"WITH created AS (\n  INSERT INTO balances (user_id, token_id, amount, usd_value, address, auto_convert_threshold)\n  VALUES (\n    :userId!,\n    :tokenId!,\n    trim_scale(:amount!::numeric),\n    trim_scale(:usdValue!::numeric),\n    :address::text,\n    trim_scale(:autoConvertThreshold::numeric)\n  )\n  RETURNING id, user_id, token_id, amount, usd_value, address, auto_convert_threshold,\n            created_at, updated_at, version\n), opening AS (\n  INSERT INTO balance_entries (balance_id, kind, amount, balance_after, created_at)\n  SELECT id, 'adjustment', amount, amount, created_at\n  FROM created\n  WHERE amount <> 0\n)\nSELECT id AS \"id!\", user_id AS \"user_id!\", token_id AS \"token_id!\", amount AS \"amount!\",\n       usd_value AS \"usd_value!\", address, auto_convert_threshold,\n       created_at AS \"created_at!\", updated_at AS \"updated_at!\", version AS \"version!\"\nFROM created"};
 
 /**
  * Query generated from SQL:
  * ```
- * INSERT INTO balances (user_id, token_id, amount, usd_value, address, auto_convert_threshold)
- * VALUES (
- *   :userId!,
- *   :tokenId!,
- *   trim_scale(:amount!::numeric),
- *   trim_scale(:usdValue!::numeric),
- *   :address::text,
- *   trim_scale(:autoConvertThreshold::numeric)
+ * WITH created AS (
+ *   INSERT INTO balances (user_id, token_id, amount, usd_value, address, auto_convert_threshold)
+ *   VALUES (
+ *     :userId!,
+ *     :tokenId!,
+ *     trim_scale(:amount!::numeric),
+ *     trim_scale(:usdValue!::numeric),
+ *     :address::text,
+ *     trim_scale(:autoConvertThreshold::numeric)
+ *   )
+ *   RETURNING id, user_id, token_id, amount, usd_value, address, auto_convert_threshold,
+ *             created_at, updated_at, version
+ * ), opening AS (
+ *   INSERT INTO balance_entries (balance_id, kind, amount, balance_after, created_at)
+ *   SELECT id, 'adjustment', amount, amount, created_at
+ *   FROM created
+ *   WHERE amount <> 0
  * )
- * RETURNING id, user_id, token_id, amount, usd_value, address, auto_convert_threshold,
- *           created_at, updated_at, version
+ * SELECT id AS "id!", user_id AS "user_id!", token_id AS "token_id!", amount AS "amount!",
+ *        usd_value AS "usd_value!", address, auto_convert_threshold,
+ *        created_at AS "created_at!", updated_at AS "updated_at!", version AS "version!"
+ * FROM created
  * ```
  */
 export const balanceCreate = new PreparedQuery<IBalanceCreateParams,IBalanceCreateResult>(balanceCreateIR);
