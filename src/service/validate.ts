@@ -54,7 +54,7 @@ export function requireOffset(value: unknown, field = 'offset'): number {
 }
 
 /** Printable text: no control characters (PostgreSQL refuses NUL in text outright). */
-export const ADDRESS_PATTERN = /^[^\u0000-\u001f\u007f]{1,255}$/;
+export const ADDRESS_PATTERN = /^\P{Cc}{1,255}$/u;
 
 export function requireAddress(value: unknown, field = 'address'): string {
   if (typeof value !== 'string' || !ADDRESS_PATTERN.test(value)) {
