@@ -22,7 +22,7 @@ build: $(INSTALLED) ## Compile src/ to dist/
 	@npx tsc -p tsconfig.json
 
 .PHONY: start
-start: $(INSTALLED) ## Start the service: PostgreSQL up and migrated
+start: $(INSTALLED) ## Start the API (builds; PostgreSQL embedded unless DATABASE_URL, migrated)
 	npm start
 
 .PHONY: test
@@ -57,6 +57,19 @@ migrate-status: build ## List migrations, applied and pending
 migrate-create: $(INSTALLED) ## Create an SQL migration: make migrate-create NAME=add_column_x
 	@test -n "$(NAME)" || { echo 'usage: make migrate-create NAME=what_it_does' >&2; exit 2; }
 	npx node-pg-migrate create "$(NAME)" --migrations-dir migrations --migration-file-language sql
+
+ROWS ?= 100000
+USERS ?=
+
+.PHONY: seed
+seed: build ## Fill the database with deterministic data: make seed ROWS=1000000 USERS=100000 [FORCE=1]
+	node dist/cli/seed.js --rows $(ROWS) $(if $(USERS),--users $(USERS)) $(if $(FORCE),--force)
+
+REPORT ?= .data/explain-report.md
+
+.PHONY: explain
+explain: build ## Prove every SQL file uses its declared index (seed first); Markdown report in REPORT=...
+	node dist/cli/explain.js --report $(REPORT)
 
 .PHONY: gen
 gen: build ## Compile sql/ into typed functions in src/queries/ (pgTyped)
