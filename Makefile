@@ -71,6 +71,28 @@ REPORT ?= .data/explain-report.md
 explain: build ## Prove every SQL file uses its declared index (seed first); Markdown report in REPORT=...
 	node dist/cli/explain.js --report $(REPORT)
 
+.PHONY: doctor
+doctor: build ## Troubleshoot: migrations, indexes, journal, top statements, Redis, cache keys
+	node dist/cli/doctor.js
+
+.PHONY: cache-stats
+cache-stats: build ## Count balance:* keys in Redis by kind, sample TTLs, hit rate
+	node dist/cli/cache.js stats
+
+.PHONY: cache-flush
+cache-flush: build ## Delete every balance:* key in Redis (SCAN + UNLINK, never KEYS)
+	node dist/cli/cache.js flush
+
+.PHONY: psql
+psql: build ## Open psql on the database in use (embedded or DATABASE_URL)
+	node dist/cli/psql.js
+
+.PHONY: lint-sql
+# node-pg-migrate runs each migration in a transaction. ban-drop-table is off because each file
+# holds its down step too, and a down step drops what its up step created.
+lint-sql: $(INSTALLED) ## Lint migrations with squawk (locks, timeouts, unsafe changes)
+	npx squawk --assume-in-transaction --pg-version=15 --exclude=ban-drop-table migrations/*.sql
+
 .PHONY: gen
 gen: build ## Compile sql/ into typed functions in src/queries/ (pgTyped)
 	node dist/cli/generate-queries.js

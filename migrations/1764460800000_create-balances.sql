@@ -15,6 +15,10 @@
 --   enforces "one balance per user and token" and serves the per-user reads.
 
 -- Up Migration
+-- Bounded waits: a migration must fail fast rather than queue behind live traffic.
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '5min';
+
 CREATE TABLE balances (
   id BIGINT GENERATED ALWAYS AS IDENTITY,
   user_id BIGINT NOT NULL,

@@ -8,6 +8,10 @@
 -- * Entries go with their balance (ON DELETE CASCADE): a deleted balance has no journal to page.
 
 -- Up Migration
+-- Bounded waits: a migration must fail fast rather than queue behind live traffic.
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '5min';
+
 CREATE TABLE balance_entries (
   id BIGINT GENERATED ALWAYS AS IDENTITY,
   balance_id BIGINT NOT NULL REFERENCES balances (id) ON DELETE CASCADE,

@@ -9,6 +9,10 @@
 -- * Keys are kept at least 24 hours; the purge deletes older ones in batches by created_at.
 
 -- Up Migration
+-- Bounded waits: a migration must fail fast rather than queue behind live traffic.
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '5min';
+
 CREATE TABLE idempotency_keys (
   key TEXT NOT NULL,
   request_fingerprint TEXT NOT NULL,

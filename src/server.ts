@@ -50,6 +50,7 @@ async function main(): Promise<void> {
     config: cacheConfig,
     metrics,
     logger,
+    logQueries: env.LOG_SQL === '1' || env.LOG_SQL === 'true',
   });
   // Stopped in reverse: the pool first, so writes still committing can invalidate the cache.
   stopping.push(close, () => pool.end());

@@ -70,4 +70,12 @@ async function createDatabaseIfMissing(serverUrl: string, database: string): Pro
   } finally {
     await client.end();
   }
+  // The embedded server preloads pg_stat_statements; its view lives in each database.
+  const app = new pg.Client({ connectionString: withDatabase(serverUrl, database) });
+  await app.connect();
+  try {
+    await app.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+  } finally {
+    await app.end();
+  }
 }

@@ -55,6 +55,8 @@ export async function startEmbeddedPostgres(
     user: USER,
     password: PASSWORD,
     persistent: true,
+    // Query statistics for `make doctor` (the extension itself is created per database).
+    postgresFlags: ['-c', 'shared_preload_libraries=pg_stat_statements'],
     // PostgreSQL refuses to run as root; as root the package runs it as the `postgres` user,
     // creating that user if the machine has none.
     createPostgresUser: isRoot(),

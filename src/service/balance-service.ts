@@ -76,6 +76,8 @@ export interface BalanceServiceDeps {
   /** The time, for the idempotency-key retention; injectable for tests. */
   clock?: () => Date;
   ttls?: CacheTtls;
+  /** Log every statement with its name, duration and row count (the seed's `debug: true`). */
+  logQueries?: boolean;
 }
 
 export interface NewBalance {
@@ -117,6 +119,8 @@ export class BalanceService {
   private readonly metrics: Metrics;
   private readonly clock: () => Date;
   private readonly ttls: CacheTtls;
+  private readonly logger: Logger;
+  private readonly logQueries: boolean;
 
   constructor(deps: BalanceServiceDeps) {
     this.pool = deps.pool;
@@ -124,6 +128,8 @@ export class BalanceService {
     this.metrics = deps.metrics;
     this.clock = deps.clock ?? (() => new Date());
     this.ttls = deps.ttls ?? SEED_CACHE_TTLS;
+    this.logger = deps.logger;
+    this.logQueries = deps.logQueries ?? false;
   }
 
   /**
@@ -478,12 +484,20 @@ export class BalanceService {
 
   private async timed<T>(name: string, run: () => Promise<T>): Promise<T> {
     const stop = this.metrics.queryDuration.startTimer({ query: name });
+    let result: T | undefined;
     try {
-      return await run();
+      result = await run();
+      return result;
     } catch (error) {
       throw classifyDatabaseError(error);
     } finally {
-      stop();
+      const seconds = stop();
+      if (this.logQueries) {
+        const rows = Array.isArray(result)
+          ? result.length
+          : (result as { rowCount?: number } | undefined)?.rowCount;
+        this.logger.info({ query: name, ms: Math.round(seconds * 1e6) / 1e3, rows }, 'sql');
+      }
     }
   }
 }

@@ -20,6 +20,7 @@ export function createBalanceService(deps: {
   metrics: Metrics;
   logger: Logger;
   clock?: () => Date;
+  logQueries?: boolean;
 }): BalanceServiceStack {
   const { config, metrics, logger } = deps;
   const store = createCacheStore({
