@@ -89,9 +89,13 @@ psql: build ## Open psql on the database in use (embedded or DATABASE_URL)
 
 .PHONY: lint-sql
 # node-pg-migrate runs each migration in a transaction. ban-drop-table is off because each file
-# holds its down step too, and a down step drops what its up step created.
+# holds its down step too, and a down step drops what its up step created. squawk comes as its
+# linux-x64 binary package alone: squawk-cli's other platform packages are not on every npm
+# mirror, and a lock file naming them breaks npm ci there.
+SQUAWK := node_modules/@squawk-cli/linux-x64/bin/squawk
 lint-sql: $(INSTALLED) ## Lint migrations with squawk (locks, timeouts, unsafe changes)
-	npx squawk --assume-in-transaction --pg-version=15 --exclude=ban-drop-table migrations/*.sql
+	@test -x $(SQUAWK) || { echo 'squawk ships here for linux-x64 only: npx squawk-cli on other machines' >&2; exit 1; }
+	$(SQUAWK) --assume-in-transaction --pg-version=15 --exclude=ban-drop-table migrations/*.sql
 
 .PHONY: gen
 gen: build ## Compile sql/ into typed functions in src/queries/ (pgTyped)
