@@ -51,6 +51,7 @@ async function main(): Promise<void> {
     metrics,
     logger,
     logQueries: env.LOG_SQL === '1' || env.LOG_SQL === 'true',
+    namedStatements: env.DATABASE_NAMED_STATEMENTS !== '0',
   });
   // Stopped in reverse: the pool first, so writes still committing can invalidate the cache.
   stopping.push(close, () => pool.end());

@@ -304,12 +304,14 @@ export class ReadThroughCache {
   /** Runs one cache call under a deadline; a failure starts the cool-down and rethrows. */
   private async call<R>(query: string, timeoutMs: number, operation: () => Promise<R>): Promise<R> {
     let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new CacheTimeoutError(timeoutMs)), timeoutMs);
-    });
-    const attempt = operation();
-    attempt.catch(() => {}); // it may fail after the deadline, with no one left to listen
     try {
+      // The in-memory store answers within the same tick: a timer would only cost the hit path.
+      if (this.options.store.kind === 'memory') return await operation();
+      const deadline = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new CacheTimeoutError(timeoutMs)), timeoutMs);
+      });
+      const attempt = operation();
+      attempt.catch(() => {}); // it may fail after the deadline, with no one left to listen
       return await Promise.race([attempt, deadline]);
     } catch (error) {
       const { metrics, logger } = this.options;

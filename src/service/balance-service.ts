@@ -1,6 +1,8 @@
+import type { IDatabaseConnection } from '@pgtyped/runtime';
 import type pg from 'pg';
 import { cacheKeys, keysWrittenBy } from '../cache/keys.js';
 import type { ReadThroughCache } from '../cache/read-through-cache.js';
+import { withNamedStatements } from '../db/named-statements.js';
 import { inTransaction, withRetry } from '../db/transaction.js';
 import {
   classifyDatabaseError,
@@ -78,6 +80,8 @@ export interface BalanceServiceDeps {
   ttls?: CacheTtls;
   /** Log every statement with its name, duration and row count (the seed's `debug: true`). */
   logQueries?: boolean;
+  /** Prepare each statement once per connection (default); off for transaction-mode poolers. */
+  namedStatements?: boolean;
 }
 
 export interface NewBalance {
@@ -121,6 +125,9 @@ export class BalanceService {
   private readonly ttls: CacheTtls;
   private readonly logger: Logger;
   private readonly logQueries: boolean;
+  /** How statements reach PostgreSQL: named (prepared once per connection) or not. */
+  private readonly connect: (db: pg.Pool | pg.PoolClient) => IDatabaseConnection;
+  private readonly db: IDatabaseConnection;
 
   constructor(deps: BalanceServiceDeps) {
     this.pool = deps.pool;
@@ -130,6 +137,8 @@ export class BalanceService {
     this.ttls = deps.ttls ?? SEED_CACHE_TTLS;
     this.logger = deps.logger;
     this.logQueries = deps.logQueries ?? false;
+    this.connect = deps.namedStatements === false ? (db) => db : withNamedStatements;
+    this.db = this.connect(this.pool);
   }
 
   /**
@@ -419,7 +428,8 @@ export class BalanceService {
     // "1.50" and "1.5" are the same request.
     const fingerprint = `${kind}:${balanceId}:${amount.includes('.') ? amount.replace(/\.?0+$/, '') : amount}`;
     return this.timed(kind, () =>
-      inTransaction(this.pool, async (client): Promise<Movement> => {
+      inTransaction(this.pool, async (transaction): Promise<Movement> => {
+        const client = this.connect(transaction);
         const [claimed] = await idempotencyKeyClaim.run(
           { key, requestFingerprint: fingerprint },
           client,
@@ -448,7 +458,7 @@ export class BalanceService {
     kind: 'credit' | 'debit',
     balanceId: string,
     amount: string,
-    db: pg.Pool | pg.PoolClient,
+    db: IDatabaseConnection,
   ): Promise<Movement> {
     const statement = kind === 'credit' ? balanceCredit : balanceDebit;
     const [row] = await statement.run({ id: balanceId, amount }, db);
@@ -471,15 +481,15 @@ export class BalanceService {
   }
 
   /** The balance as PostgreSQL has it now, to tell "not found" from other refusals. */
-  private async currentRow(balanceId: string, db: pg.Pool | pg.PoolClient = this.pool) {
+  private async currentRow(balanceId: string, db: IDatabaseConnection = this.db) {
     const [row] = await balanceFindById.run({ id: balanceId }, db);
     if (!row) throw new NotFoundError(`balance ${balanceId}`);
     return row;
   }
 
   /** Runs one query on the pool with retries, timing and error classification. */
-  private query<T>(name: string, run: (db: pg.Pool) => Promise<T>): Promise<T> {
-    return this.timed(name, () => withRetry(() => run(this.pool)));
+  private query<T>(name: string, run: (db: IDatabaseConnection) => Promise<T>): Promise<T> {
+    return this.timed(name, () => withRetry(() => run(this.db)));
   }
 
   private async timed<T>(name: string, run: () => Promise<T>): Promise<T> {

@@ -21,6 +21,7 @@ export function createBalanceService(deps: {
   logger: Logger;
   clock?: () => Date;
   logQueries?: boolean;
+  namedStatements?: boolean;
 }): BalanceServiceStack {
   const { config, metrics, logger } = deps;
   const store = createCacheStore({

@@ -102,7 +102,8 @@ export function pauseNextQuery(pool: pg.Pool, pattern: RegExp) {
       if (property !== 'query') return Reflect.get(target, property, receiver);
       return async (...args: Parameters<pg.Pool['query']>) => {
         const result = await (target.query as (...a: unknown[]) => Promise<unknown>)(...args);
-        const text = typeof args[0] === 'string' ? args[0] : '';
+        const [first] = args as unknown[];
+        const text = typeof first === 'string' ? first : ((first as { text?: string })?.text ?? '');
         if (armed && pattern.test(text)) {
           armed = false;
           reached();
