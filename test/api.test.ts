@@ -256,6 +256,15 @@ describe('GET /v1/balances (admin)', () => {
     expect(page.offset).toBe(0);
     expect(page.items.length).toBeGreaterThan(0);
     expect((await api.call('GET', '/v1/balances?limit=101', { token: admin })).status).toBe(400);
+
+    const keyset = (await (
+      await api.call('GET', '/v1/balances?limit=2&after=1', { token: admin })
+    ).json()) as {
+      items: Balance[];
+      nextCursor: string;
+    };
+    expect(keyset.items.map((b) => BigInt(b.id) > 1n)).toEqual([true, true]);
+    expect(keyset.nextCursor).toBe(keyset.items[1]?.id);
   });
 });
 

@@ -14,6 +14,7 @@ import { balanceFindByAddress } from '../src/queries/balances/find_by_address.qu
 import { balanceFindById } from '../src/queries/balances/find_by_id.queries.js';
 import { balanceFindByUserId } from '../src/queries/balances/find_by_user_id.queries.js';
 import { balanceFindByUserIdAndTokenId } from '../src/queries/balances/find_by_user_id_and_token_id.queries.js';
+import { balanceListAllAfterId } from '../src/queries/balances/list_all_after_id.queries.js';
 import { balanceListAllPage } from '../src/queries/balances/list_all_page.queries.js';
 import { balanceListByUserAfterCursor } from '../src/queries/balances/list_by_user_after_cursor.queries.js';
 import {
@@ -184,6 +185,20 @@ describe('per-user reads', () => {
     await createBalance(userId, '3');
     const rows = await balanceFindByAddress.run({ address, limit: 10 }, pool);
     expect(rows).toEqual([...a, ...b]);
+  });
+});
+
+describe('balanceListAllAfterId', () => {
+  it('pages every row in id order after a cursor, as offset pages do', async () => {
+    const userId = uniqueUserId();
+    for (let token = 1; token <= 3; token++) await createBalance(userId, String(token));
+    const byOffset = await balanceListAllPage.run({ limit: 4, offset: 0 }, pool);
+    const first = await balanceListAllAfterId.run({ afterId: '0', limit: 2 }, pool);
+    const second = await balanceListAllAfterId.run(
+      { afterId: first.at(-1)?.id ?? '0', limit: 2 },
+      pool,
+    );
+    expect([...first, ...second]).toEqual(byOffset);
   });
 });
 

@@ -277,6 +277,7 @@ async function sampleParameters(client: pg.PoolClient): Promise<Record<string, u
     limit: 20,
     offset: 0,
     beforeId: null,
+    afterId: row.id,
     amount: '0.000000000000000001',
     usdValue: '1',
     autoConvertThreshold: null,

@@ -151,6 +151,10 @@ export const ListBalancesQuery = z.object({
   address: address().optional().openapi({ description: 'Only balances at this address' }),
   limit: pageSize.optional(),
   offset: offset.optional(),
+  after: id(
+    "Keyset page: balances after this id (the previous page's nextCursor)",
+    '20',
+  ).optional(),
 });
 
 export const EntriesQuery = z.object({

@@ -24,6 +24,7 @@ import { balanceFindByAddress } from '../queries/balances/find_by_address.querie
 import { balanceFindById } from '../queries/balances/find_by_id.queries.js';
 import { balanceFindByUserId } from '../queries/balances/find_by_user_id.queries.js';
 import { balanceFindByUserIdAndTokenId } from '../queries/balances/find_by_user_id_and_token_id.queries.js';
+import { balanceListAllAfterId } from '../queries/balances/list_all_after_id.queries.js';
 import { balanceListAllPage } from '../queries/balances/list_all_page.queries.js';
 import { balanceListByUserAfterCursor } from '../queries/balances/list_by_user_after_cursor.queries.js';
 import { balanceListByUserPage } from '../queries/balances/list_by_user_page.queries.js';
@@ -259,6 +260,21 @@ export class BalanceService {
     const params = { limit: requirePageSize(limit), offset: requireOffset(offset) };
     const rows = await this.query('getAll', (db) => balanceListAllPage.run(params, db));
     return rows.map(toBalance);
+  }
+
+  /**
+   * Every balance in id order, `limit` after balance `afterId` (none for the first page): the
+   * keyset twin of getAll, whose cost does not grow with depth. Not cached.
+   */
+  async getAllAfter(limit: number, afterId?: string): Promise<Page<Balance>> {
+    const params = {
+      limit: requirePageSize(limit),
+      afterId: afterId === undefined ? '0' : requireId(afterId, 'after'),
+    };
+    const rows = await this.query('getAllAfter', (db) => balanceListAllAfterId.run(params, db));
+    const items = rows.map(toBalance);
+    const last = items.at(-1);
+    return { items, nextCursor: items.length === params.limit && last ? last.id : null };
   }
 
   /**

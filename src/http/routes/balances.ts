@@ -43,7 +43,8 @@ const listBalances = createRoute({
   path: '/v1/balances',
   tags,
   security,
-  summary: 'Every balance in id order, paged; or those at one address (admin)',
+  summary:
+    'Every balance in id order, by offset or by keyset (`after`); or those at one address (admin)',
   request: { query: ListBalancesQuery },
   responses: {
     200: jsonBody(BalanceListSchema, 'A page of balances'),
@@ -159,10 +160,11 @@ export function registerBalanceRoutes(app: OpenAPIHono<AppEnv>, { service }: App
 
   app.openapi(listBalances, async (c) => {
     requireAdmin(c);
-    const { address, limit = DEFAULT_PAGE_SIZE, offset = 0 } = c.req.valid('query');
+    const { address, limit = DEFAULT_PAGE_SIZE, offset = 0, after } = c.req.valid('query');
     if (address !== undefined) {
       return c.json({ items: await service.findByAddress(address, limit) }, 200);
     }
+    if (after !== undefined) return c.json(await service.getAllAfter(limit, after), 200);
     return c.json({ items: await service.getAll(limit, offset), limit, offset }, 200);
   });
 
