@@ -71,6 +71,18 @@ REPORT ?= .data/explain-report.md
 explain: build ## Prove every SQL file uses its declared index (seed first); Markdown report in REPORT=...
 	node dist/cli/explain.js --report $(REPORT)
 
+DURATION ?= 5
+CONNECTIONS ?= 10
+BENCH_ROWS ?= 1000000
+
+.PHONY: bench
+bench: build ## Benchmark service calls, HTTP (autocannon), pagination, scaling: results in bench/results/
+	node dist/cli/bench.js --rows $(BENCH_ROWS) --duration $(DURATION) --connections $(CONNECTIONS)
+
+.PHONY: bench-smoke
+bench-smoke: build ## The benchmark in miniature (as CI runs it): proves it runs, asserts no timing
+	node dist/cli/bench.js --quick --out .data/bench-smoke
+
 .PHONY: doctor
 doctor: build ## Troubleshoot: migrations, indexes, journal, top statements, Redis, cache keys
 	node dist/cli/doctor.js

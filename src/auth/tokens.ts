@@ -31,11 +31,14 @@ export function signToken(
 }
 
 /**
- * The principal of a valid token. Only HS256 is accepted (so `alg: none` and any other
+ * The principal of a valid token, and when the token expires (ms since the epoch). Only HS256 is accepted (so `alg: none` and any other
  * algorithm fail), the signature must match, and `exp` must be present and in the future.
  * @throws InvalidTokenError saying what is wrong.
  */
-export async function verifyToken(token: string, secret: string): Promise<Principal> {
+export async function verifyToken(
+  token: string,
+  secret: string,
+): Promise<{ principal: Principal; expiresAt: number }> {
   let payload: Record<string, unknown>;
   try {
     payload = await verify(token, secret, 'HS256');
@@ -52,5 +55,5 @@ export async function verifyToken(token: string, secret: string): Promise<Princi
   if (typeof sub !== 'string' || (role === 'user' && !ID_PATTERN.test(sub))) {
     throw new InvalidTokenError('the token has no valid subject (sub)');
   }
-  return { userId: sub, role };
+  return { principal: { userId: sub, role }, expiresAt: exp * 1000 };
 }

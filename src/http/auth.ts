@@ -5,8 +5,14 @@ import { HttpProblem } from './problem.js';
 
 const CHALLENGE = { 'WWW-Authenticate': 'Bearer realm="balance-service"' };
 
+/** Tokens already verified, so a client's repeated requests skip the HMAC and key import. */
+const VERIFIED_TOKENS_KEPT = 10_000;
+
 /** Every /v1 route needs `Authorization: Bearer <JWT>`; the principal is kept on the context. */
 export function authenticate(secret: string): MiddlewareHandler<AppEnv> {
+  // A token is immutable, so once its signature checked out only its expiry can change: the
+  // cache keeps the principal and re-checks `exp` on every use. Oldest entries go first.
+  const verified = new Map<string, { principal: Principal; expiresAt: number }>();
   return async (c, next) => {
     const header = c.req.header('authorization');
     const token = /^Bearer ([A-Za-z0-9_.-]+)$/.exec(header ?? '')?.[1];
@@ -19,8 +25,20 @@ export function authenticate(secret: string): MiddlewareHandler<AppEnv> {
         CHALLENGE,
       );
     }
+    const known = verified.get(token);
+    if (known && known.expiresAt > Date.now()) {
+      c.set('principal', known.principal);
+      await next();
+      return;
+    }
     try {
-      c.set('principal', await verifyToken(token, secret));
+      const { principal, expiresAt } = await verifyToken(token, secret);
+      verified.delete(token);
+      if (verified.size >= VERIFIED_TOKENS_KEPT) {
+        verified.delete(verified.keys().next().value as string);
+      }
+      verified.set(token, { principal, expiresAt });
+      c.set('principal', principal);
     } catch (error) {
       if (!(error instanceof InvalidTokenError)) throw error;
       throw new HttpProblem(401, 'unauthorized', 'Unauthorized', error.message, {

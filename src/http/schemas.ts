@@ -204,7 +204,3 @@ export const IfMatchHeaders = z.object({
     example: '"3"',
   }),
 });
-
-export const IfNoneMatchHeaders = z.object({
-  'if-none-match': z.string().optional().openapi({ example: '"3"' }),
-});

@@ -3,7 +3,14 @@ import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import { canRead, notFound, requireAdmin } from '../auth.js';
 import type { AppDeps, AppEnv } from '../env.js';
 import { isNotModified, versionEtag, versionFromIfMatch } from '../etag.js';
-import { commonProblems, jsonBody, notModified, problem, security } from '../openapi.js';
+import {
+  commonProblems,
+  ifNoneMatch,
+  jsonBody,
+  notModified,
+  problem,
+  security,
+} from '../openapi.js';
 import {
   AmountBody,
   BalanceIdParams,
@@ -15,7 +22,6 @@ import {
   EntryListSchema,
   IdempotencyHeaders,
   IfMatchHeaders,
-  IfNoneMatchHeaders,
   ListBalancesQuery,
   MovementSchema,
   UpdateBalanceBody,
@@ -29,7 +35,8 @@ const getBalance = createRoute({
   tags,
   security,
   summary: 'A balance by id (cached 5 min)',
-  request: { params: BalanceIdParams, headers: IfNoneMatchHeaders },
+  request: { params: BalanceIdParams },
+  parameters: [ifNoneMatch],
   responses: {
     200: jsonBody(BalanceSchema, 'The balance; ETag is its version'),
     304: notModified,

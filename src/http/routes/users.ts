@@ -4,12 +4,18 @@ import type { Context } from 'hono';
 import { canRead, notFound } from '../auth.js';
 import type { AppDeps, AppEnv } from '../env.js';
 import { bodyEtag, isNotModified, versionEtag } from '../etag.js';
-import { commonProblems, jsonBody, notModified, problem, security } from '../openapi.js';
+import {
+  commonProblems,
+  ifNoneMatch,
+  jsonBody,
+  notModified,
+  problem,
+  security,
+} from '../openapi.js';
 import {
   BalanceListSchema,
   BalanceSchema,
   DEFAULT_PAGE_SIZE,
-  IfNoneMatchHeaders,
   TotalSchema,
   UserBalancesQuery,
   UserParams,
@@ -28,7 +34,8 @@ const listUserBalances = createRoute({
     'With no query: every balance of the user, in token order (cached 1 min, with an ETag). ' +
     'With `offset` (and `limit`): a page, newest first. With `limit` alone or `cursor`: a keyset ' +
     'page, newest first, whose `nextCursor` asks for the next one.',
-  request: { params: UserParams, query: UserBalancesQuery, headers: IfNoneMatchHeaders },
+  request: { params: UserParams, query: UserBalancesQuery },
+  parameters: [ifNoneMatch],
   responses: {
     200: jsonBody(BalanceListSchema, 'The balances'),
     304: notModified,
@@ -43,7 +50,8 @@ const getUserToken = createRoute({
   tags,
   security,
   summary: "A user's balance of one token (cached 5 min)",
-  request: { params: UserTokenParams, headers: IfNoneMatchHeaders },
+  request: { params: UserTokenParams },
+  parameters: [ifNoneMatch],
   responses: {
     200: jsonBody(BalanceSchema, 'The balance; ETag is its version'),
     304: notModified,
@@ -58,7 +66,8 @@ const getUserTotal = createRoute({
   tags,
   security,
   summary: "Sum of a user's usdValue (cached 2 min)",
-  request: { params: UserParams, headers: IfNoneMatchHeaders },
+  request: { params: UserParams },
+  parameters: [ifNoneMatch],
   responses: {
     200: jsonBody(TotalSchema, 'The total, "0" when the user has no balances'),
     304: notModified,

@@ -1,0 +1,241 @@
+/**
+ * HTTP level: autocannon against the built server on loopback. Every figure is also a ratio to
+ * /healthz on the same server in the same run (no database, no cache), because on a shared
+ * 2-core machine absolute numbers move from run to run and ratios hold.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { signToken } from '../auth/tokens.js';
+import { projectRoot } from '../db/database-server.js';
+import type { SampleRow } from './query-level.js';
+import { round } from './stats.js';
+
+export interface HttpFigures {
+  name: string;
+  method: string;
+  path: string;
+  requestsPerSecond: number;
+  /** requests/s over the baseline's, in the same run. */
+  ratioToBaseline: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+  /** CPU the load generator itself used, in cores: near 1, it was the bottleneck. */
+  generatorCores: number;
+}
+
+interface Scenario {
+  name: string;
+  method: 'GET' | 'POST';
+  /** One path per request, cycled; a single path means every request hits the same key. */
+  paths: string[];
+  body?: string;
+}
+
+const SECRET = 'bench-secret-bench-secret-bench-secret-01';
+
+export async function benchHttp(options: {
+  databaseUrl: string;
+  redisUrl?: string;
+  rows: SampleRow[];
+  /** Balances with room to be debited many times. */
+  funded: string[];
+  durationSeconds: number;
+  connections: number;
+  /** Also measure a cold read with named statements off, on a second server. */
+  compareNamedStatements: boolean;
+}): Promise<HttpFigures[]> {
+  const token = await signToken({ userId: 'bench', role: 'admin' }, SECRET);
+  // Warm scenarios read one typical user (the sample's median: a few balances, not thousands).
+  const first = options.rows[Math.floor(options.rows.length / 2)];
+  if (!first) throw new Error('no rows to read');
+  const ids = options.rows.map((r) => r.id);
+  const scenarios: Scenario[] = [
+    { name: 'baseline /healthz', method: 'GET', paths: ['/healthz'] },
+    { name: 'balance by id, warm', method: 'GET', paths: [`/v1/balances/${first.id}`] },
+    { name: 'balance by id, cold', method: 'GET', paths: ids.map((id) => `/v1/balances/${id}`) },
+    { name: 'user balances, warm', method: 'GET', paths: [`/v1/users/${first.userId}/balances`] },
+    {
+      name: 'user balances, cold',
+      method: 'GET',
+      paths: options.rows.map((r) => `/v1/users/${r.userId}/balances`),
+    },
+    {
+      name: 'user token, warm',
+      method: 'GET',
+      paths: [`/v1/users/${first.userId}/tokens/${first.tokenId}`],
+    },
+    {
+      name: 'user token, cold',
+      method: 'GET',
+      paths: options.rows.map((r) => `/v1/users/${r.userId}/tokens/${r.tokenId}`),
+    },
+    { name: 'user total, warm', method: 'GET', paths: [`/v1/users/${first.userId}/total`] },
+    {
+      name: 'user total, cold',
+      method: 'GET',
+      paths: options.rows.map((r) => `/v1/users/${r.userId}/total`),
+    },
+    {
+      name: 'keyset page of 20',
+      method: 'GET',
+      paths: ids.map((id) => `/v1/balances?limit=20&after=${id}`),
+    },
+    {
+      name: 'credit',
+      method: 'POST',
+      paths: ids.map((id) => `/v1/balances/${id}/credit`),
+      body: '{"amount":"0.01"}',
+    },
+    {
+      name: 'debit',
+      method: 'POST',
+      paths: options.funded.map((id) => `/v1/balances/${id}/debit`),
+      body: '{"amount":"0.01"}',
+    },
+  ];
+
+  const figures: HttpFigures[] = [];
+  const server = await startServer(options.databaseUrl, options.redisUrl, true);
+  try {
+    // Unmeasured: let the JIT compile the hot paths and the pool open its connections, so the
+    // first scenario is not charged for warming the server up.
+    for (const scenario of [scenarios[0], scenarios[1], scenarios[2]] as Scenario[]) {
+      await load(server.port, token, scenario, { ...options, durationSeconds: 1 });
+    }
+    let baseline = 0;
+    for (const scenario of scenarios) {
+      const result = await load(server.port, token, scenario, options);
+      if (scenario.paths[0] === '/healthz') baseline = result.requestsPerSecond;
+      figures.push({
+        ...result,
+        ratioToBaseline: round(result.requestsPerSecond / Math.max(1, baseline), 3),
+      });
+    }
+  } finally {
+    await server.stop();
+  }
+
+  if (options.compareNamedStatements) {
+    const unnamed = await startServer(options.databaseUrl, options.redisUrl, false);
+    try {
+      await load(unnamed.port, token, scenarios[2] as Scenario, { ...options, durationSeconds: 1 });
+      const baseline = await load(unnamed.port, token, scenarios[0] as Scenario, options);
+      const cold = await load(
+        unnamed.port,
+        token,
+        { ...(scenarios[2] as Scenario), name: 'balance by id, cold, unnamed statements' },
+        options,
+      );
+      figures.push({
+        ...cold,
+        ratioToBaseline: round(cold.requestsPerSecond / Math.max(1, baseline.requestsPerSecond), 3),
+      });
+    } finally {
+      await unnamed.stop();
+    }
+  }
+  return figures;
+}
+
+async function load(
+  port: number,
+  token: string,
+  scenario: Scenario,
+  options: { durationSeconds: number; connections: number },
+): Promise<Omit<HttpFigures, 'ratioToBaseline'>> {
+  let next = 0;
+  const cpuBefore = process.cpuUsage();
+  const started = performance.now();
+  const result = await autocannon({
+    url: `http://127.0.0.1:${port}`,
+    connections: options.connections,
+    duration: options.durationSeconds,
+    headers: {
+      authorization: `Bearer ${token}`,
+      'content-type': 'application/json',
+    },
+    requests: [
+      {
+        method: scenario.method,
+        body: scenario.body,
+        setupRequest: (request) => {
+          request.path = scenario.paths[next++ % scenario.paths.length] ?? '/healthz';
+          return request;
+        },
+      },
+    ],
+  });
+  const cpu = process.cpuUsage(cpuBefore);
+  const wallMicros = (performance.now() - started) * 1000;
+  return {
+    name: scenario.name,
+    method: scenario.method,
+    path:
+      scenario.paths.length === 1
+        ? (scenario.paths[0] ?? '')
+        : `${scenario.paths[0]} (and ${scenario.paths.length - 1} more)`,
+    requestsPerSecond: Math.round(result.requests.average),
+    p50: result.latency.p50,
+    p90: result.latency.p90,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+    generatorCores: round((cpu.user + cpu.system) / wallMicros, 2),
+  };
+}
+
+async function startServer(
+  databaseUrl: string,
+  redisUrl: string | undefined,
+  namedStatements: boolean,
+) {
+  const port = await freePort();
+  const child: ChildProcess = spawn(process.execPath, [join(projectRoot, 'dist', 'server.js')], {
+    cwd: projectRoot,
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      REDIS_URL: redisUrl ?? '',
+      CACHE_KEY_PREFIX: `bench-http-${port}:`,
+      PORT: String(port),
+      AUTH_SECRET: SECRET,
+      LOG_LEVEL: 'warn',
+      NODE_ENV: 'production',
+      SHUTDOWN_DRAIN_MS: '0',
+      DATABASE_NAMED_STATEMENTS: namedStatements ? '1' : '0',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const response = await fetch(`http://127.0.0.1:${port}/readyz`);
+      if (response.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (attempt > 300 || child.exitCode !== null) throw new Error('the server did not start');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return {
+    port,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}

@@ -1,0 +1,101 @@
+/**
+ * Query level, the seed's benchmark-balance-queries: each cached service method timed cold (its
+ * keys just invalidated, so a guaranteed miss: cache lookup, then PostgreSQL, then the store)
+ * and warm (a guaranteed hit: the cache alone), with each cache kind.
+ */
+import type pg from 'pg';
+import { createCacheStore } from '../cache/create-cache-store.js';
+import { keysWrittenBy } from '../cache/keys.js';
+import { ReadThroughCache } from '../cache/read-through-cache.js';
+import { silentLogger } from '../logger.js';
+import { createMetrics } from '../metrics.js';
+import { BalanceService, SEED_CACHE_TTLS } from '../service/balance-service.js';
+import { type Latency, latency, round, timeEach } from './stats.js';
+
+export interface SampleRow {
+  id: string;
+  userId: string;
+  tokenId: string;
+}
+
+export interface QueryFigures {
+  query: string;
+  cache: 'memory' | 'redis';
+  cold: Latency;
+  warm: Latency;
+  /** cold p50 / warm p50. */
+  speedup: number;
+}
+
+const QUERIES: [string, (service: BalanceService, row: SampleRow) => Promise<unknown>][] = [
+  ['findById', (s, r) => s.findById(r.id)],
+  ['findByUserId', (s, r) => s.findByUserId(r.userId)],
+  ['findByUserIdAndTokenId', (s, r) => s.findByUserIdAndTokenId(r.userId, r.tokenId)],
+  ['totalBalanceByUser', (s, r) => s.totalBalanceByUser(r.userId)],
+];
+
+/**
+ * One balance each of users spread evenly over all users: typical users (most hold a few
+ * balances), not the few that hold thousands, and no two samples sharing a key.
+ */
+export async function sampleRows(pool: pg.Pool, count: number): Promise<SampleRow[]> {
+  const { rows } = await pool.query<{ id: string; user_id: string; token_id: string }>(
+    `SELECT DISTINCT ON (user_id) id, user_id, token_id
+     FROM balances
+     WHERE user_id % greatest(1, (SELECT max(user_id) FROM balances) / $1) = 0
+     ORDER BY user_id, id
+     LIMIT $1`,
+    [count],
+  );
+  return rows.map((row) => ({ id: row.id, userId: row.user_id, tokenId: row.token_id }));
+}
+
+export async function benchQueries(options: {
+  pool: pg.Pool;
+  cache: 'memory' | 'redis';
+  redisUrl?: string;
+  rows: SampleRow[];
+}): Promise<QueryFigures[]> {
+  const metrics = createMetrics();
+  const store = createCacheStore({
+    redisUrl: options.cache === 'redis' ? options.redisUrl : undefined,
+  });
+  const cache = new ReadThroughCache({
+    store,
+    metrics,
+    logger: silentLogger,
+    keyPrefix: `bench-${process.pid}:`,
+    maxValueTtlMs: SEED_CACHE_TTLS.byIdMs,
+  });
+  const service = new BalanceService({ pool: options.pool, cache, metrics, logger: silentLogger });
+  const figures: QueryFigures[] = [];
+  try {
+    for (const [query, read] of QUERIES) {
+      await timeEach(options.rows.slice(0, 50), (row) => read(service, row)); // warm up connections
+      const coldSamples: number[] = [];
+      for (const row of options.rows) {
+        await cache.invalidate(keysWrittenBy(row));
+        const started = performance.now();
+        await read(service, row);
+        coldSamples.push(performance.now() - started);
+      }
+      const warmSamples = await timeEach(options.rows, (row) => read(service, row));
+      const coldLatency = latency(coldSamples);
+      const warmLatency = latency(warmSamples);
+      figures.push({
+        query,
+        cache: options.cache,
+        cold: coldLatency,
+        warm: warmLatency,
+        speedup: round(coldLatency.p50 / Math.max(warmLatency.p50, 1e-6), 1),
+      });
+    }
+    const hits = (await metrics.cacheHits.get()).values.reduce((sum, v) => sum + v.value, 0);
+    if (hits < options.rows.length * QUERIES.length) {
+      throw new Error(`warm reads were not all hits (${hits} hits): the figures would be wrong`);
+    }
+  } finally {
+    await cache.close();
+  }
+  return figures;
+}
