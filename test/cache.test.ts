@@ -96,6 +96,19 @@ describeEachCache('cache', (context) => {
     }
   });
 
+  it('hands out frozen values, so no reader can change what the next one is served', async () => {
+    const { service } = context().stack;
+    const b = await service.create({ userId: uniqueUserId(), tokenId: '1', amount: '3' });
+    const first = await service.findById(b.id);
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(() => {
+      (first as { amount: string }).amount = '1000';
+    }).toThrow(TypeError);
+    const list = await service.findByUserId(b.userId);
+    expect(Object.isFrozen(list) && Object.isFrozen(list[0])).toBe(true);
+    expect((await service.findById(b.id))?.amount).toBe('3');
+  });
+
   it('concurrent misses on one key make one database query', async () => {
     const { service, metrics } = context().stack;
     const b = await service.create({ userId: uniqueUserId(), tokenId: '1', amount: '3' });

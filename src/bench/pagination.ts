@@ -14,7 +14,7 @@ export interface PaginationFigures {
 }
 
 const PAGE_SIZE = 20;
-const RUNS = 25;
+const RUNS = 100;
 
 export async function benchPagination(
   pool: pg.Pool,
@@ -32,6 +32,7 @@ export async function benchPagination(
     );
     const after = page === 1 ? undefined : rows[0]?.id;
     const runs = Array.from({ length: RUNS }, (_, i) => i);
+    await timeEach(runs.slice(0, 10), () => service.getAllAfter(PAGE_SIZE, after)); // warm the pages
     const byOffset = await timeEach(runs, () => service.getAll(PAGE_SIZE, offset));
     const byKeyset = await timeEach(runs, () => service.getAllAfter(PAGE_SIZE, after));
     figures.push({

@@ -25,10 +25,12 @@ const DEFAULT_MEMORY_MAX_ENTRIES = 100_000;
 export function createCacheStore(options: CacheStoreOptions = {}): CacheStore {
   if (options.redisUrl) return createRedisStore(options.redisUrl);
   // @cacheable/memory honours a TTL together with an LRU bound (Keyv over lru-cache silently
-  // stores nothing when given a TTL) and skips Keyv's JSON round trip.
+  // stores nothing when given a TTL) and skips Keyv's JSON round trip. It hands out the stored
+  // object itself, not a clone: ReadThroughCache freezes every value it caches, so no caller
+  // can change what another one reads.
   const keyv = createMemoryKeyv({
     lruSize: options.memoryMaxEntries ?? DEFAULT_MEMORY_MAX_ENTRIES,
-    useClone: true,
+    useClone: false,
   });
   keyv.throwOnErrors = true;
   return { kind: 'memory', keyv, close: () => keyv.disconnect() };

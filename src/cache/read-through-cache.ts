@@ -73,6 +73,18 @@ interface Tagged<T> {
   v: T;
 }
 
+/**
+ * Values are shared: the in-memory store hands the same object to every reader, and so does a
+ * shared read. Freezing them makes that safe without a copy per read.
+ */
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const field of Object.values(value)) deepFreeze(field);
+    Object.freeze(value);
+  }
+  return value;
+}
+
 /** One lookup-or-load, shared by the concurrent reads of a key. */
 interface Flight {
   value: unknown;
@@ -197,7 +209,7 @@ export class ReadThroughCache {
     } catch {
       // Already counted and logged; read PostgreSQL and do not store.
     }
-    const value = await read.load();
+    const value = deepFreeze(await read.load());
     if (generation !== undefined && (read.shouldStore?.(value) ?? true)) {
       await this.store(read, generation, value).catch(() => {});
     }
