@@ -156,7 +156,8 @@ export function svgChart(results: BenchResults): string {
   const line = (pick: (f: PaginationFigures) => number) =>
     results.pagination.map((f) => `${x(f.page).toFixed(1)},${y(pick(f)).toFixed(1)}`).join(' ');
   const height = top + chartHeight + 80;
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="12">
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="12" role="img">
+<title>balance-service benchmark, ${results.startedAt}: service call latency cold and warm, and pagination by depth</title>
 <rect width="100%" height="100%" fill="white"/>
 <text x="20" y="25" font-size="16">Service call latency, p50 (red: cold, blue: warm), ${results.knobs.rows} rows</text>
 ${bars.join('\n')}
