@@ -35,19 +35,24 @@ const address = () =>
 
 const timestamp = z.string().openapi({ format: 'date-time', example: '2026-11-29T12:00:00.000Z' });
 
-const pageSize = z.coerce
-  .number()
-  .int()
-  .min(1)
-  .max(MAX_PAGE_SIZE)
-  .openapi({ description: `Page size, 1 to ${MAX_PAGE_SIZE}`, example: DEFAULT_PAGE_SIZE });
+/**
+ * A query-string integer written in plain digits. z.coerce.number() would also take "1e3",
+ * "0x10" and " 12", so the digits are checked before the number is.
+ */
+const queryInteger = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d{1,10}$/, 'must be an integer written in digits')
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
 
-const offset = z.coerce
-  .number()
-  .int()
-  .min(0)
-  .max(2 ** 31 - 1)
-  .openapi({ example: 0 });
+const pageSize = queryInteger(1, MAX_PAGE_SIZE).openapi({
+  type: 'integer',
+  description: `Page size, 1 to ${MAX_PAGE_SIZE}`,
+  example: DEFAULT_PAGE_SIZE,
+});
+
+const offset = queryInteger(0, 2 ** 31 - 1).openapi({ type: 'integer', example: 0 });
 
 export const BalanceSchema = z
   .object({

@@ -18,9 +18,16 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
-/** The app over a real pool and the in-memory cache, as the tests' client sees it. */
-export function buildApi(pool: pg.Pool, options: { isShuttingDown?: () => boolean } = {}): TestApi {
-  const stack = buildStack({ pool, kind: 'memory' });
+/** The app over a real pool and a real cache (Redis if given, else memory), as clients see it. */
+export function buildApi(
+  pool: pg.Pool,
+  options: { isShuttingDown?: () => boolean; redisUrl?: string } = {},
+): TestApi {
+  const stack = buildStack({
+    pool,
+    kind: options.redisUrl ? 'redis' : 'memory',
+    redisUrl: options.redisUrl,
+  });
   const app = createApp({
     service: stack.service,
     cache: stack.cache,
