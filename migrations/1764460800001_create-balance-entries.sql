@@ -2,8 +2,8 @@
 -- the same statement as the balance change, so the journal and the balance cannot disagree.
 --
 -- * kind 'credit' and 'debit' carry a positive amount; 'adjustment' (an opening amount, or an
---   `update` that sets the amount directly) carries the signed difference, so summing the
---   journal gives the balance.
+--   `update` that sets the amount directly) carries the signed difference, so the journal,
+--   debits counted negatively, sums to the balance.
 -- * balance_after is the amount right after this entry: an auditor can check each step alone.
 -- * Entries go with their balance (ON DELETE CASCADE): a deleted balance has no journal to page.
 

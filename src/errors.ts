@@ -89,6 +89,9 @@ const UNAVAILABLE_SQLSTATES = [
   /^55P03$/, // lock_timeout: a row stayed locked too long
   /^40001$|^40P01$/, // serialization failure or deadlock, still failing after the retries
 ];
+/** Messages of pg's client when its connection is gone (a terminated backend, a restart). */
+const PG_CLIENT_FAILURES =
+  /timeout exceeded when trying to connect|Connection terminated|Query read timeout|is not queryable|Client was closed/;
 const UNAVAILABLE_NODE_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
@@ -116,11 +119,7 @@ export function classifyDatabaseError(error: unknown): unknown {
     if (UNAVAILABLE_NODE_CODES.has(code)) return new DatabaseUnavailableError(error);
   }
   // pg's own client-side failures carry no code.
-  if (
-    /timeout exceeded when trying to connect|Connection terminated|Query read timeout/.test(message)
-  ) {
-    return new DatabaseUnavailableError(error);
-  }
+  if (PG_CLIENT_FAILURES.test(message)) return new DatabaseUnavailableError(error);
   return error;
 }
 

@@ -9,6 +9,8 @@ import { migrate } from '../src/db/migrations.js';
 import { createPool } from '../src/db/pool.js';
 import { createScratchDatabase, type ScratchDatabase } from '../src/db/scratch-database.js';
 import { seed } from '../src/db/seed.js';
+import { balanceCredit } from '../src/queries/balances/credit.queries.js';
+import { balanceDebit } from '../src/queries/balances/debit.queries.js';
 import { redisSkipReason, sharedRedisUrl } from './support/redis.js';
 
 const redisSkip = await redisSkipReason();
@@ -25,6 +27,9 @@ describe('runDoctor', () => {
     await migrate(database.url, 'up');
     pool = createPool(database.url, { max: 2, statementTimeoutMillis: 60_000 });
     await seed(pool, { rows: 5_000 });
+    // Journal a credit and a debit too: debits are stored positive and must count negatively.
+    await balanceCredit.run({ id: '1', amount: '5' }, pool);
+    await balanceDebit.run({ id: '1', amount: '2' }, pool);
   }, 120_000);
 
   afterAll(async () => {

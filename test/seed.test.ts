@@ -51,7 +51,7 @@ describe('seed', () => {
                 FROM (SELECT count(*) AS n FROM balances GROUP BY user_id) AS c)::int AS median,
              avg((address IS NOT NULL)::int)::float AS with_address,
              (SELECT count(*) FROM balances AS b
-               WHERE b.amount <> coalesce((SELECT sum(e.amount) FROM balance_entries AS e
+               WHERE b.amount <> coalesce((SELECT sum(CASE e.kind WHEN 'debit' THEN -e.amount ELSE e.amount END) FROM balance_entries AS e
                                            WHERE e.balance_id = b.id), 0))::int AS unbalanced
       FROM balances`);
     const stats = rows[0];

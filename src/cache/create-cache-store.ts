@@ -1,11 +1,14 @@
 import { createKeyv as createMemoryKeyv } from '@cacheable/memory';
 import KeyvRedis from '@keyv/redis';
+import type { RedisClientType } from '@redis/client';
 import Keyv from 'keyv';
 
 /** Where cached values live: Redis when a URL is given, else a bounded in-process LRU. */
 export interface CacheStore {
   readonly kind: 'redis' | 'memory';
   readonly keyv: Keyv;
+  /** Deletes every cached value (`<prefix>balance:*` but the generations), within `timeoutMs`. */
+  flush(prefix: string, timeoutMs: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -33,7 +36,7 @@ export function createCacheStore(options: CacheStoreOptions = {}): CacheStore {
     useClone: false,
   });
   keyv.throwOnErrors = true;
-  return { kind: 'memory', keyv, close: () => keyv.disconnect() };
+  return { kind: 'memory', keyv, flush: () => keyv.clear(), close: () => keyv.disconnect() };
 }
 
 function createRedisStore(url: string): CacheStore {
@@ -65,5 +68,26 @@ function createRedisStore(url: string): CacheStore {
     const timeout = new Promise<boolean>((resolve) => setTimeout(resolve, 1_000, false).unref());
     if (!(await Promise.race([closed, timeout]))) await store.disconnect(true).catch(() => {});
   };
-  return { kind: 'redis', keyv, close };
+  // Connect now, not on the first request, whose deadline a TCP handshake would eat.
+  store.getClient().catch(() => {});
+  const flush = async (prefix: string, timeoutMs: number) => {
+    const work = async () => {
+      // A single Redis, not a cluster: createRedisStore is only given a URL.
+      const client = (await store.getClient()) as unknown as RedisClientType;
+      for await (const keys of client.scanIterator({ MATCH: `${prefix}balance:*`, COUNT: 1000 })) {
+        const values = (keys as string[]).filter((key) => !key.startsWith(`${prefix}balance:gen:`));
+        if (values.length > 0) await client.unlink(values);
+      }
+    };
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('cache flush timed out')), timeoutMs);
+    });
+    try {
+      await Promise.race([work(), deadline]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+  return { kind: 'redis', keyv, flush, close };
 }

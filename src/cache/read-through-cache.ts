@@ -119,6 +119,9 @@ export class ReadThroughCache {
   /** Bumped by every failed invalidation, so a retry can tell which entries it covered. */
   private pendingVersion = 0;
   private retrying = false;
+  /** Set by any failed call: values may predate writes whose invalidations were lost. */
+  private suspect = false;
+  private flushing: Promise<boolean> | undefined;
   private skipUntil = 0;
   private retryTimer: NodeJS.Timeout | undefined;
 
@@ -161,7 +164,9 @@ export class ReadThroughCache {
   async invalidate(keys: { values: string[]; generations: string[] }): Promise<void> {
     for (const key of keys.values) this.shared.delete(key);
     const batch = new Map(keys.generations.map((g) => [g, new Set(keys.values)]));
-    if (this.isSkipping() || !(await this.apply(batch))) this.keepPending(batch);
+    // Tried even during a cool-down: the write waits for it anyway, and an invalidation that
+    // lands now closes the window in which other processes could read the old value.
+    if (!(await this.apply(batch))) this.keepPending(batch);
   }
 
   health(): CacheHealth {
@@ -196,7 +201,7 @@ export class ReadThroughCache {
   }
 
   private async lookUpOrLoad<T>(read: CachedRead<T>): Promise<Flight> {
-    if (this.pending.has(read.generationKey) || this.isSkipping()) {
+    if (this.pending.has(read.generationKey) || this.isSkipping() || !(await this.trustworthy())) {
       return { value: await read.load(), hit: false, generation: undefined };
     }
     let generation: string | undefined;
@@ -336,10 +341,35 @@ export class ReadThroughCache {
         );
       }
       this.skipUntil = Date.now() + this.cooldownMs;
+      this.suspect = true;
       throw error;
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /**
+   * After a failure, this process cannot know which invalidations other processes lost while
+   * the cache was unreachable, nor whether a restarted Redis reloaded values older than them.
+   * So before using the cache again it deletes every value (generations stay): misses, never a
+   * stale hit. Resolves false while that is not done.
+   */
+  private trustworthy(): Promise<boolean> {
+    if (!this.suspect) return Promise.resolve(true);
+    this.flushing ??= this.options.store
+      .flush(this.prefix, RETRY_TIMEOUT_MS)
+      .then(
+        () => {
+          this.suspect = false;
+          this.options.logger.info({}, 'cache back: values cached before the failure deleted');
+          return true;
+        },
+        () => false,
+      )
+      .finally(() => {
+        this.flushing = undefined;
+      });
+    return this.flushing;
   }
 
   private isSkipping(): boolean {

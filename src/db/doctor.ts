@@ -125,7 +125,9 @@ async function checkJournal(pool: pg.Pool): Promise<Check> {
   const { rows } = await pool.query<{ id: string; amount: string; journal: string }>(`
     SELECT b.id, b.amount, coalesce(e.total, 0) AS journal
     FROM balances AS b
-    LEFT JOIN (SELECT balance_id, sum(amount) AS total FROM balance_entries GROUP BY balance_id) AS e
+    -- Debits are journaled as positive amounts of kind 'debit': they count negatively.
+    LEFT JOIN (SELECT balance_id, sum(CASE kind WHEN 'debit' THEN -amount ELSE amount END) AS total
+               FROM balance_entries GROUP BY balance_id) AS e
       ON e.balance_id = b.id
     WHERE b.amount <> coalesce(e.total, 0)
     ORDER BY b.id

@@ -27,6 +27,9 @@ export async function migrate(
     count: options.count ?? (direction === 'up' ? Number.POSITIVE_INFINITY : 1),
     checkOrder: true,
     singleTransaction: false,
+    // Several instances starting at once (a rolling deploy) queue on the migration lock
+    // instead of all but one failing to start.
+    advisoryLockMode: 'wait',
     verbose: false,
     logger: { debug: () => {}, info: log, warn: log, error: log },
   };

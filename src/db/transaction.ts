@@ -28,6 +28,13 @@ export function inTransaction<T>(
   return withRetry(async () => {
     const client = await pool.connect();
     let broken: Error | undefined;
+    // A checked-out client whose backend dies between statements (pg_terminate_backend, a
+    // restart) emits 'error'; the pool listens only to idle clients, and an unheard 'error'
+    // would crash the process. The next statement fails anyway, and release() drops it.
+    const onError = (error: Error) => {
+      broken = error;
+    };
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       const result = await work(client);
@@ -39,6 +46,7 @@ export function inTransaction<T>(
       });
       throw error;
     } finally {
+      client.off('error', onError);
       client.release(broken);
     }
   });

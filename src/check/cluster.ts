@@ -1,0 +1,195 @@
+/**
+ * The system under test for `make check-consistency`: a PostgreSQL and a redis-server of its
+ * own (so faults can stop and restart them), and several API processes sharing both.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { projectRoot, withDatabase } from '../db/database-server.js';
+import { type EmbeddedServer, startEmbeddedPostgres } from '../db/embedded-postgres.js';
+import { migrate } from '../db/migrations.js';
+
+export const CHECK_SECRET = 'check-secret-check-secret-check-secret-0';
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+async function waitFor(
+  check: () => Promise<boolean>,
+  what: string,
+  timeoutMs = 30_000,
+): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  const settled = () =>
+    check().catch((error: unknown) => {
+      // A process that exited will never come up: say so now rather than at the timeout.
+      if (error instanceof Error && error.message.includes('exited')) throw error;
+      return false;
+    });
+  while (!(await settled())) {
+    if (Date.now() > until) throw new Error(`${what} did not come up`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** A redis-server on a free port that keeps its data across restarts (append-only file). */
+export class RedisProcess {
+  private child: ChildProcess | undefined;
+  private readonly dir = mkdtempSync(join(tmpdir(), 'check-redis-'));
+  private constructor(readonly port: number) {}
+
+  static async start(): Promise<RedisProcess> {
+    const redis = new RedisProcess(await freePort());
+    await redis.restart();
+    return redis;
+  }
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  async restart(): Promise<void> {
+    this.child = spawn(
+      'redis-server',
+      [
+        '--port',
+        String(this.port),
+        '--bind',
+        '127.0.0.1',
+        '--dir',
+        this.dir,
+        '--save',
+        '',
+        '--appendonly',
+        'yes',
+      ],
+      { stdio: 'ignore' },
+    );
+    await waitFor(
+      () =>
+        new Promise((resolve) => {
+          const ping = spawn('redis-cli', ['-p', String(this.port), 'ping'], { stdio: 'ignore' });
+          ping.on('exit', (code) => resolve(code === 0));
+          ping.on('error', () => resolve(false));
+        }),
+      'redis-server',
+    );
+  }
+
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+  }
+
+  async remove(): Promise<void> {
+    await this.stop();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** A PostgreSQL of the check's own, on a fixed port so it can be restarted in place. */
+export class PostgresProcess {
+  private server: EmbeddedServer | undefined;
+  private readonly dir = mkdtempSync(join(tmpdir(), 'check-postgres-'));
+  private constructor(readonly port: number) {}
+
+  static async start(): Promise<PostgresProcess> {
+    const postgres = new PostgresProcess(await freePort());
+    await postgres.restart();
+    const admin = new pg.Client({ connectionString: postgres.serverUrl });
+    await admin.connect();
+    await admin.query('CREATE DATABASE balances_check');
+    await admin.end();
+    await migrate(postgres.url, 'up');
+    return postgres;
+  }
+
+  get serverUrl(): string {
+    return `postgres://postgres:postgres@127.0.0.1:${this.port}/postgres`;
+  }
+
+  get url(): string {
+    return withDatabase(this.serverUrl, 'balances_check');
+  }
+
+  async restart(): Promise<void> {
+    this.server = await startEmbeddedPostgres({ dataDir: join(this.dir, 'data'), port: this.port });
+  }
+
+  async stop(): Promise<void> {
+    await this.server?.stop();
+    this.server = undefined;
+  }
+
+  async remove(): Promise<void> {
+    await this.stop();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** One compiled API server (dist/server.js). */
+export class ApiProcess {
+  private constructor(
+    readonly port: number,
+    private readonly child: ChildProcess,
+  ) {}
+
+  static async start(env: {
+    databaseUrl: string;
+    redisUrl: string;
+    keyPrefix: string;
+  }): Promise<ApiProcess> {
+    const port = await freePort();
+    const child = spawn(process.execPath, [join(projectRoot, 'dist', 'server.js')], {
+      cwd: projectRoot,
+      env: {
+        ...process.env,
+        DATABASE_URL: env.databaseUrl,
+        REDIS_URL: env.redisUrl,
+        CACHE_KEY_PREFIX: env.keyPrefix,
+        PORT: String(port),
+        AUTH_SECRET: CHECK_SECRET,
+        NODE_ENV: 'production',
+        LOG_LEVEL: 'error',
+        DATABASE_POOL_MAX: '4',
+        SHUTDOWN_DRAIN_MS: '200',
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    const api = new ApiProcess(port, child);
+    await waitFor(async () => {
+      if (!api.alive)
+        throw new Error(`the API process on port ${port} exited with ${child.exitCode}`);
+      return (await fetch(`${api.url}/healthz`)).ok;
+    }, `API on port ${port}`);
+    return api;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  get alive(): boolean {
+    return this.child.exitCode === null;
+  }
+
+  /** SIGTERM: the graceful path; resolves with the exit code. */
+  terminate(): Promise<number | null> {
+    if (!this.alive) return Promise.resolve(this.child.exitCode);
+    const exited = new Promise<number | null>((resolve) => this.child.once('exit', resolve));
+    this.child.kill('SIGTERM');
+    return exited;
+  }
+}

@@ -1,0 +1,234 @@
+/**
+ * `make check-consistency`: several API processes over one PostgreSQL and one Redis, many
+ * concurrent clients crediting, debiting (some overdrawing on purpose, some retried with the
+ * same idempotency key, some cut off by a client timeout on purpose) and reading a few
+ * balances, while faults are injected; then the history is checked (src/check/history.ts).
+ */
+import { randomInt } from 'node:crypto';
+import pg from 'pg';
+import { signToken } from '../auth/tokens.js';
+import { ApiProcess, CHECK_SECRET, PostgresProcess, RedisProcess } from './cluster.js';
+import { type Anomaly, checkHistory, type Operation } from './history.js';
+
+export interface CheckOptions {
+  durationMs: number;
+  processes: number;
+  clients: number;
+  balances: number;
+  /** Inject the faults (Redis, PostgreSQL, process and pool) during the run. */
+  faults: boolean;
+  /**
+   * A bug planted on purpose, to prove the checker catches it: 'skip-invalidation' adds a
+   * client that credits through SQL, bypassing the service and so the cache invalidation.
+   */
+  plantedBug?: 'skip-invalidation';
+  log?: (line: string) => void;
+}
+
+export interface CheckReport {
+  operations: number;
+  acknowledgedWrites: number;
+  inDoubt: number;
+  refused: Record<string, number>;
+  processes: number;
+  faults: string[];
+  anomalies: Anomaly[];
+}
+
+/** Longer than any deadline a request may legitimately take (pool 2 s, statements 5 s). */
+const REQUEST_DEADLINE_MS = 15_000;
+
+export async function runCheck(options: CheckOptions): Promise<CheckReport> {
+  const log = options.log ?? (() => {});
+  log('starting PostgreSQL, Redis and the API processes');
+  const postgres = await PostgresProcess.start();
+  const redis = await RedisProcess.start();
+  const environment = { databaseUrl: postgres.url, redisUrl: redis.url, keyPrefix: 'check:' };
+  const apis = await Promise.all(
+    Array.from({ length: options.processes }, () => ApiProcess.start(environment)),
+  );
+  const pool = new pg.Pool({ connectionString: postgres.url, max: 2 });
+  pool.on('error', () => {});
+  const token = await signToken({ userId: 'checker', role: 'admin' }, CHECK_SECRET);
+  const history: Operation[] = [];
+  const faults: string[] = [];
+  const origin = performance.now();
+  const now = () => performance.now() - origin;
+
+  try {
+    const balanceIds: string[] = [];
+    for (let i = 0; i < options.balances; i++) {
+      const response = await fetch(`${apis[0]?.url}/v1/balances`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ userId: String(1000 + i), tokenId: '1', amount: '100' }),
+      });
+      balanceIds.push(((await response.json()) as { id: string }).id);
+    }
+
+    const liveApi = () => {
+      const live = apis.filter((api) => api.alive);
+      return live.length > 0 ? live[randomInt(live.length)] : apis[0];
+    };
+
+    const send = async (
+      op: Omit<Operation, 'startedAt' | 'endedAt' | 'via'>,
+      timeoutMs = REQUEST_DEADLINE_MS,
+    ) => {
+      const api = liveApi();
+      const record: Operation = { ...op, via: String(api?.port), startedAt: now(), endedAt: 0 };
+      history.push(record);
+      const path =
+        op.kind === 'read'
+          ? `/v1/balances/${op.balanceId}`
+          : `/v1/balances/${op.balanceId}/${op.kind}`;
+      try {
+        const response = await fetch(`${api?.url}${path}`, {
+          method: op.kind === 'read' ? 'GET' : 'POST',
+          headers: {
+            authorization: `Bearer ${token}`,
+            'content-type': 'application/json',
+            ...(op.key ? { 'idempotency-key': op.key } : {}),
+          },
+          body: op.kind === 'read' ? undefined : JSON.stringify({ amount: op.amount }),
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+        record.status = response.status;
+        record.body = await response.text();
+      } catch (error) {
+        record.error = error instanceof Error ? error.name : String(error);
+      }
+      record.endedAt = now();
+      return record;
+    };
+
+    const deadline = options.durationMs;
+    const client = async (clientId: number) => {
+      let sequence = 0;
+      while (now() < deadline) {
+        const balanceId = balanceIds[randomInt(balanceIds.length)] ?? '';
+        const roll = randomInt(100);
+        const amount = `${randomInt(1, 3000) / 100}`;
+        if (roll < 50) {
+          await send({ client: clientId, kind: 'read', balanceId });
+        } else if (roll < 80) {
+          await send({ client: clientId, kind: roll < 65 ? 'credit' : 'debit', balanceId, amount });
+        } else if (roll < 95) {
+          // Retried with the same key, as a client does after a timeout; sometimes elsewhere.
+          const key = `check-${clientId}-${sequence++}`;
+          const kind = roll < 88 ? 'credit' : 'debit';
+          await send({ client: clientId, kind, balanceId, amount, key });
+          await send({ client: clientId, kind, balanceId, amount, key });
+        } else {
+          // Cut off on purpose: the outcome stays in doubt.
+          const op = await send({ client: clientId, kind: 'credit', balanceId, amount }, 3);
+          if (op.error) op.deliberateTimeout = true;
+        }
+      }
+    };
+
+    const plantedWriter = async () => {
+      // Credits through SQL, so nothing invalidates the cache: reads go stale.
+      while (now() < deadline) {
+        const balanceId = balanceIds[randomInt(balanceIds.length)] ?? '';
+        const startedAt = now();
+        const { rows } = await pool.query(
+          `WITH credited AS (
+             UPDATE balances SET amount = amount + 1, version = version + 1 WHERE id = $1
+             RETURNING id, amount, version)
+           INSERT INTO balance_entries (balance_id, kind, amount, balance_after)
+           SELECT id, 'credit', 1, amount FROM credited
+           RETURNING id, (SELECT version FROM credited) AS version`,
+          [balanceId],
+        );
+        const entry = rows[0];
+        history.push({
+          client: -1,
+          kind: 'credit',
+          balanceId,
+          amount: '1',
+          via: 'sql',
+          startedAt,
+          endedAt: now(),
+          status: 200,
+          body: JSON.stringify({
+            balance: { id: balanceId, version: String(entry.version) },
+            entry: { id: entry.id },
+          }),
+        });
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    };
+
+    const injectFaults = async () => {
+      const at = async (fraction: number, name: string, fault: () => Promise<unknown>) => {
+        const wait = fraction * deadline - now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        log(`fault: ${name}`);
+        faults.push(name);
+        await fault();
+      };
+      await at(0.15, 'Redis killed', () => redis.stop());
+      await at(0.3, 'Redis restarted (its data kept)', () => redis.restart());
+      await at(0.4, 'PostgreSQL connections terminated', () =>
+        pool.query(
+          'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+        ),
+      );
+      await at(0.5, 'PostgreSQL restarted', async () => {
+        await postgres.stop();
+        await postgres.restart();
+      });
+      await at(0.65, 'API process sent SIGTERM, another started', async () => {
+        const [first] = apis;
+        if (!first) return;
+        const replacement = await ApiProcess.start(environment);
+        apis.push(replacement);
+        const code = await first.terminate();
+        if (code !== 0) faults.push(`(the terminated process exited with ${code})`);
+      });
+      await at(0.8, 'pool exhausted (a burst of 60 concurrent debits on one process)', async () => {
+        const balanceId = balanceIds[0] ?? '';
+        await Promise.all(
+          Array.from({ length: 60 }, () =>
+            send({ client: -2, kind: 'debit', balanceId, amount: '0.01' }),
+          ),
+        );
+      });
+    };
+
+    log(
+      `running ${options.clients} clients over ${options.processes} processes for ${options.durationMs / 1000} s`,
+    );
+    await Promise.all([
+      ...Array.from({ length: options.clients }, (_, i) => client(i)),
+      ...(options.faults ? [injectFaults()] : []),
+      ...(options.plantedBug === 'skip-invalidation' ? [plantedWriter()] : []),
+    ]);
+    // Let in-flight retries of failed invalidations land before the final reads are judged.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+
+    log('checking the history');
+    const anomalies = await checkHistory(history, pool, REQUEST_DEADLINE_MS);
+    const refused: Record<string, number> = {};
+    for (const op of history) {
+      if (op.status !== undefined && op.status !== 200)
+        refused[op.status] = (refused[op.status] ?? 0) + 1;
+      if (op.error) refused[op.error] = (refused[op.error] ?? 0) + 1;
+    }
+    return {
+      operations: history.length,
+      acknowledgedWrites: history.filter((op) => op.kind !== 'read' && op.status === 200).length,
+      inDoubt: history.filter((op) => op.kind !== 'read' && op.status === undefined).length,
+      refused,
+      processes: apis.length,
+      faults,
+      anomalies,
+    };
+  } finally {
+    await Promise.all(apis.map((api) => api.terminate()));
+    await pool.end().catch(() => {});
+    await redis.remove();
+    await postgres.remove();
+  }
+}

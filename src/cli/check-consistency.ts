@@ -1,0 +1,34 @@
+/**
+ * `make check-consistency [DURATION_S=60]`: runs src/check/run-check.ts and exits 1 on any
+ * anomaly. `--quick` is CI's version.
+ *
+ *   node dist/cli/check-consistency.js [--seconds N] [--quick] [--no-faults]
+ */
+import { runCheck } from '../check/run-check.js';
+import { runCli } from './run-cli.js';
+
+runCli(async (args) => {
+  const at = args.indexOf('--seconds');
+  const seconds = at === -1 ? (args.includes('--quick') ? 30 : 60) : Number(args[at + 1]);
+  if (!(seconds > 0)) throw new Error('--seconds must be positive');
+  const report = await runCheck({
+    durationMs: seconds * 1000,
+    processes: 3,
+    clients: 12,
+    balances: 5,
+    faults: !args.includes('--no-faults'),
+    log: (line) => console.error(`check: ${line}`),
+  });
+  console.log(`operations       ${report.operations}`);
+  console.log(`acknowledged     ${report.acknowledgedWrites} writes`);
+  console.log(
+    `in doubt         ${report.inDoubt} writes (timed out or cut off; each may count at most once)`,
+  );
+  console.log(`refused/failed   ${JSON.stringify(report.refused)}`);
+  console.log(`API processes    ${report.processes}`);
+  console.log(`faults injected  ${report.faults.length ? report.faults.join('; ') : 'none'}`);
+  console.log(`anomalies        ${report.anomalies.length}`);
+  for (const anomaly of report.anomalies.slice(0, 20))
+    console.log(`  [${anomaly.check}] ${anomaly.detail}`);
+  if (report.anomalies.length > 0) throw new Error(`${report.anomalies.length} anomalies`);
+});

@@ -1,0 +1,46 @@
+/**
+ * The consistency checker (make check-consistency): several API processes, one PostgreSQL and
+ * one Redis of its own, concurrent clients and injected faults. It finds nothing wrong with the
+ * service, and it does find a planted bug: writes that skip the cache invalidation.
+ */
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runCheck } from '../src/check/run-check.js';
+import { projectRoot } from '../src/db/database-server.js';
+import { redisServerSkipReason } from './support/redis.js';
+
+const skip = await redisServerSkipReason();
+
+// The checker runs what `npm start` runs: the compiled JavaScript.
+beforeAll(() => {
+  const tsc = join(projectRoot, 'node_modules', 'typescript', 'bin', 'tsc');
+  execFileSync(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: projectRoot });
+}, 120_000);
+
+describe.skipIf(skip !== undefined)('the consistency checker', () => {
+  it('finds no anomaly under Redis, PostgreSQL, process and pool faults', async () => {
+    const report = await runCheck({
+      durationMs: 20_000,
+      processes: 3,
+      clients: 10,
+      balances: 4,
+      faults: true,
+    });
+    expect(report.faults.length).toBeGreaterThanOrEqual(6);
+    expect(report.acknowledgedWrites).toBeGreaterThan(100);
+    expect(report.anomalies).toEqual([]);
+  }, 180_000);
+
+  it('catches a planted bug: writes that skip the cache invalidation give stale reads', async () => {
+    const report = await runCheck({
+      durationMs: 6_000,
+      processes: 2,
+      clients: 6,
+      balances: 2,
+      faults: false,
+      plantedBug: 'skip-invalidation',
+    });
+    expect(report.anomalies.some((a) => a.check === 'no stale read')).toBe(true);
+  }, 120_000);
+});
