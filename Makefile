@@ -83,9 +83,11 @@ bench: build ## Benchmark service calls, HTTP (autocannon), pagination, scaling:
 bench-smoke: build ## The benchmark in miniature (as CI runs it): proves it runs, asserts no timing
 	node dist/cli/bench.js --quick --out .data/bench-smoke
 
+CHECK_SECONDS ?= 60
+
 .PHONY: check-consistency
-check-consistency: build ## Jepsen-style bank test: 3 API processes, faults, then every history check (SECONDS=60)
-	node dist/cli/check-consistency.js --seconds $(or $(SECONDS),60)
+check-consistency: build ## Jepsen-style bank test: 3 API processes, faults, every history check (CHECK_SECONDS=60)
+	node dist/cli/check-consistency.js --seconds $(CHECK_SECONDS)
 
 .PHONY: doctor
 doctor: build ## Troubleshoot: migrations, indexes, journal, top statements, Redis, cache keys
