@@ -68,8 +68,6 @@ function createRedisStore(url: string): CacheStore {
     const timeout = new Promise<boolean>((resolve) => setTimeout(resolve, 1_000, false).unref());
     if (!(await Promise.race([closed, timeout]))) await store.disconnect(true).catch(() => {});
   };
-  // Connect now, not on the first request, whose deadline a TCP handshake would eat.
-  store.getClient().catch(() => {});
   const flush = async (prefix: string, timeoutMs: number) => {
     const work = async () => {
       // A single Redis, not a cluster: createRedisStore is only given a URL.
