@@ -6,9 +6,10 @@ import KeyvRedis from '@keyv/redis';
 import Keyv from 'keyv';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { RedisProcess } from '../src/check/cluster.js';
 import { createPool } from '../src/db/pool.js';
 import { uniqueUserId } from './support/ids.js';
-import { OwnRedisServer, redisServerSkipReason, withClient } from './support/redis.js';
+import { redisServerSkipReason, withClient } from './support/redis.js';
 import { buildStack, metricValue } from './support/service.js';
 
 const skip = await redisServerSkipReason();
@@ -31,16 +32,16 @@ async function eventually(check: () => boolean, timeoutMs = 10_000): Promise<voi
 }
 
 describe.skipIf(skip !== undefined)('with Redis killed mid-test', () => {
-  let redis: OwnRedisServer;
+  let redis: RedisProcess;
   let pool: pg.Pool;
 
   beforeAll(async () => {
-    redis = await OwnRedisServer.start();
+    redis = await RedisProcess.start();
     pool = createPool(inject('databaseUrl'));
   });
 
   afterAll(async () => {
-    await redis?.stop();
+    await redis?.remove();
     await pool?.end();
   });
 
@@ -59,7 +60,7 @@ describe.skipIf(skip !== undefined)('with Redis killed mid-test', () => {
       expect((await service.findById(b.id))?.amount).toBe('10'); // a hit
       await withClient(redis.url, (client) => client.set('sentinel', 'kept'));
 
-      await redis.kill();
+      await redis.stop(); // SIGKILL
       for (let i = 0; i < 5; i++) {
         const { value, ms } = await timed(() => service.findById(b.id));
         expect(value?.amount).toBe('10');
@@ -97,7 +98,7 @@ describe.skipIf(skip !== undefined)('with Redis killed mid-test', () => {
   });
 
   it('a Redis that is down when the service starts costs a read no more than the deadline', async () => {
-    await redis.kill();
+    await redis.stop(); // SIGKILL
     const stack = buildStack({
       pool,
       kind: 'redis',

@@ -4,11 +4,11 @@
  * 2-core machine absolute numbers move from run to run and ratios hold.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { signToken } from '../auth/tokens.js';
 import { projectRoot } from '../db/database-server.js';
+import { freePort } from '../net/free-port.js';
 import type { SampleRow } from './query-level.js';
 import { round } from './stats.js';
 
@@ -229,13 +229,4 @@ async function startServer(
         child.kill('SIGTERM');
       }),
   };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }

@@ -4,24 +4,15 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { projectRoot, withDatabase } from '../db/database-server.js';
 import { type EmbeddedServer, startEmbeddedPostgres } from '../db/embedded-postgres.js';
 import { migrate } from '../db/migrations.js';
+import { freePort } from '../net/free-port.js';
 
 export const CHECK_SECRET = 'check-secret-check-secret-check-secret-0';
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 async function waitFor(
   check: () => Promise<boolean>,

@@ -2,10 +2,10 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chown, mkdir, readFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { freePort } from '../net/free-port.js';
 
 /** A PostgreSQL server in a data folder of ours, and how to reach and stop it. */
 export interface EmbeddedServer {
@@ -47,7 +47,7 @@ export async function startEmbeddedPostgres(
   if (running) return running;
 
   const EmbeddedPostgres = await importWithoutSignalHandlers();
-  const port = options.port ?? (await findFreePort());
+  const port = options.port ?? (await freePort());
   const recentLog: string[] = [];
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
@@ -148,22 +148,6 @@ function isAlive(pid: number): boolean {
     // EPERM: the process exists but belongs to another user.
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
-}
-
-async function findFreePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.unref();
-    probe.on('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() =>
-        typeof address === 'object' && address
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      );
-    });
-  });
 }
 
 function isRoot(): boolean {

@@ -1,14 +1,10 @@
 /**
- * Redis for the tests: the one at REDIS_URL (default 127.0.0.1:6379), and redis-server
- * processes of a test's own that it can kill. Where neither exists, the Redis tests skip with a
+ * Redis for the tests: the one at REDIS_URL (default 127.0.0.1:6379); redis-server processes
+ * of a test's own, which it can kill, are RedisProcess from src/check/cluster.ts. Where neither exists, the Redis tests skip with a
  * printed reason; under CI=true they fail instead, because CI must run them.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createClient } from '@redis/client';
 
 export const sharedRedisUrl = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
@@ -76,83 +72,4 @@ export async function withClient<T>(
   } finally {
     await client.close().catch(() => {});
   }
-}
-
-/**
- * A redis-server of the test's own on a free port. It keeps its data in an append-only file
- * synced on every write, so a value cached before a kill is still there after a restart:
- * exactly the situation in which a lost invalidation would serve a stale balance.
- */
-export class OwnRedisServer {
-  private process: ChildProcess | undefined;
-  private readonly dir = mkdtempSync(join(tmpdir(), 'balance-redis-'));
-
-  private constructor(readonly port: number) {}
-
-  static async start(): Promise<OwnRedisServer> {
-    const server = new OwnRedisServer(await freePort());
-    await server.restart();
-    return server;
-  }
-
-  get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
-  }
-
-  async restart(): Promise<void> {
-    this.process = spawn(
-      'redis-server',
-      [
-        '--port',
-        String(this.port),
-        '--bind',
-        '127.0.0.1',
-        '--dir',
-        this.dir,
-        '--save',
-        '',
-        '--appendonly',
-        'yes',
-        '--appendfsync',
-        'always',
-      ],
-      { stdio: 'ignore' },
-    );
-    for (let attempt = 0; attempt < 100; attempt++) {
-      try {
-        await withClient(this.url, (client) => client.ping());
-        return;
-      } catch {
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-    }
-    throw new Error(`redis-server did not start on port ${this.port}`);
-  }
-
-  /** SIGKILL: no shutdown, no goodbye to clients, as when a host dies. */
-  async kill(): Promise<void> {
-    const child = this.process;
-    if (!child || child.exitCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGKILL');
-    await exited;
-  }
-
-  async stop(): Promise<void> {
-    await this.kill();
-    rmSync(this.dir, { recursive: true, force: true });
-  }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.on('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(),
-      );
-    });
-  });
 }
