@@ -2,6 +2,7 @@
  * Settings read from the environment, checked once at start: a bad value stops the process
  * with a message naming the variable instead of misbehaving later.
  */
+import { ConfigurationError } from './config-error.js';
 import { type CacheTtls, SEED_CACHE_TTLS } from './service/balance-service.js';
 
 export interface CacheConfig {
@@ -40,7 +41,7 @@ export function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: 
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value <= 0) {
-    throw new Error(`${name} must be a positive integer, got "${raw}"`);
+    throw new ConfigurationError(`${name} must be a positive integer, got "${raw}"`);
   }
   return value;
 }

@@ -1,8 +1,9 @@
 /**
  * `npm start`: reads the environment, brings PostgreSQL up (embedded unless DATABASE_URL) and
  * migrates it, builds the service and the HTTP API, listens, and shuts down gracefully on
- * SIGTERM or SIGINT: /readyz turns 503, new connections stop after a short drain, in-flight
- * requests finish, then Redis, the pool and the embedded PostgreSQL close.
+ * SIGTERM, SIGINT or SIGHUP: /readyz turns 503, new connections stop after a short drain,
+ * in-flight requests finish, then Redis, the pool and the embedded PostgreSQL close. A signal
+ * before the server listens (during start-up or migrations) stops what was started so far.
  */
 import { type ServerType, serve } from '@hono/node-server';
 import pino from 'pino';
@@ -10,7 +11,9 @@ import { collectDefaultMetrics } from 'prom-client';
 import { resolveAuthSecret } from './auth/secret.js';
 import { signToken } from './auth/tokens.js';
 import { cacheConfigFromEnv, positiveInteger } from './config.js';
+import { ConfigurationError } from './config-error.js';
 import { openDatabaseServer } from './db/database-server.js';
+import { EmbeddedPostgresError, releaseEmbeddedServers } from './db/embedded-postgres.js';
 import { migrate } from './db/migrations.js';
 import { createPool } from './db/pool.js';
 import { addDemoDataIfEmpty, DEMO_USER_ID } from './demo-data.js';
@@ -24,6 +27,14 @@ const env = process.env;
 const logger = pino({ level: env.LOG_LEVEL ?? 'info', base: { service: 'balance-service' } });
 const stopping: (() => Promise<void>)[] = []; // run in reverse order at shutdown
 let shuttingDown = false;
+/** Set once the server listens: from then on a signal drains it before stopping. */
+let drainAndStop: ((signal: NodeJS.Signals) => Promise<void>) | undefined;
+
+const SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
+const SIGNAL_EXIT_CODES = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 } as const;
+
+// Installed before anything starts, so no signal can leave a PostgreSQL behind.
+for (const signal of SIGNALS) process.on(signal, onSignal);
 
 async function main(): Promise<void> {
   const port = positiveInteger(env, 'PORT', 3000);
@@ -32,9 +43,7 @@ async function main(): Promise<void> {
   const { secret, generated } = resolveAuthSecret(env);
   const cacheConfig = cacheConfigFromEnv(env);
 
-  const database = await openDatabaseServer(env, (line) =>
-    logger.debug({ postgres: line }, 'postgres'),
-  );
+  const database = await openDatabaseServer(env, (message) => logger.warn({}, message));
   stopping.push(() => database.stop());
   for (const name of await migrate(database.url, 'up'))
     logger.info({ migration: name }, 'migration applied');
@@ -77,7 +86,8 @@ async function main(): Promise<void> {
     isShuttingDown: () => shuttingDown,
   });
   const server = await listen(app.fetch, port, host);
-  registerShutdown(server, drainMs);
+  if (shuttingDown) return; // a signal came while the listener was opening
+  drainAndStop = drainThenStop(server, drainMs);
 
   const url = `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}`;
   logger.info(
@@ -113,13 +123,26 @@ function listen(fetch: Parameters<typeof serve>[0]['fetch'], port: number, hostn
   });
 }
 
-function registerShutdown(server: ServerType, drainMs: number): void {
-  const shutdown = async (signal: NodeJS.Signals) => {
-    if (shuttingDown) {
-      logger.warn({ signal }, 'second signal: exiting now');
-      process.exit(1);
-    }
-    shuttingDown = true;
+function onSignal(signal: NodeJS.Signals): void {
+  if (shuttingDown) {
+    logger.warn({ signal }, 'second signal: exiting now');
+    // Still let go of the database: it may be the last lease on an embedded server.
+    void releaseEmbeddedServers().finally(() => process.exit(1));
+    return;
+  }
+  shuttingDown = true;
+  if (drainAndStop) {
+    void drainAndStop(signal);
+    return;
+  }
+  logger.info({ signal }, 'signal during start-up: stopping what was started');
+  void stopAll().finally(() =>
+    process.exit(SIGNAL_EXIT_CODES[signal as keyof typeof SIGNAL_EXIT_CODES] ?? 1),
+  );
+}
+
+function drainThenStop(server: ServerType, drainMs: number) {
+  return async (signal: NodeJS.Signals) => {
     logger.info({ signal, drainMs }, 'shutting down: /readyz answers 503, draining');
     // Load balancers need a moment to see /readyz fail; meanwhile requests are still served.
     await new Promise((resolve) => setTimeout(resolve, drainMs));
@@ -128,8 +151,6 @@ function registerShutdown(server: ServerType, drainMs: number): void {
     logger.info({}, 'stopped');
     process.exit(0);
   };
-  process.on('SIGTERM', shutdown);
-  process.on('SIGINT', shutdown);
 }
 
 /** Stops accepting connections and waits for in-flight requests, at most 10 s. */
@@ -147,10 +168,17 @@ function closeServer(server: ServerType): Promise<void> {
   });
 }
 
-async function stopAll(): Promise<void> {
-  for (const stop of stopping.reverse()) {
-    await stop().catch((error: unknown) => logger.error({ err: error }, 'shutdown step failed'));
-  }
+let stoppedAll: Promise<void> | undefined;
+
+/** Runs the shutdown steps once, newest first, then lets go of any embedded server in start-up. */
+function stopAll(): Promise<void> {
+  stoppedAll ??= (async () => {
+    for (const stop of stopping.reverse()) {
+      await stop().catch((error: unknown) => logger.error({ err: error }, 'shutdown step failed'));
+    }
+    await releaseEmbeddedServers();
+  })();
+  return stoppedAll;
 }
 
 function nonNegativeInteger(name: string, fallback: number): number {
@@ -158,7 +186,13 @@ function nonNegativeInteger(name: string, fallback: number): number {
 }
 
 main().catch(async (error: unknown) => {
-  logger.fatal({ err: error }, `cannot start: ${error instanceof Error ? error.message : error}`);
+  if (shuttingDown) return; // a signal interrupted the start: its handler exits
+  // A start-up failure with a known cause is one line naming it and the fix; anything else
+  // keeps its stack for the bug report.
+  const known = error instanceof EmbeddedPostgresError || error instanceof ConfigurationError;
+  const message = `cannot start: ${error instanceof Error ? error.message : error}`;
+  if (known) logger.fatal({}, message);
+  else logger.fatal({ err: error }, message);
   await stopAll();
   process.exit(1);
 });

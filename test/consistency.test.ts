@@ -3,20 +3,11 @@
  * one Redis of its own, concurrent clients and injected faults. It finds nothing wrong with the
  * service, and it does find a planted bug: writes that skip the cache invalidation.
  */
-import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCheck } from '../src/check/run-check.js';
-import { projectRoot } from '../src/db/database-server.js';
 import { redisServerSkipReason } from './support/redis.js';
 
 const skip = await redisServerSkipReason();
-
-// The checker runs what `npm start` runs: the compiled JavaScript.
-beforeAll(() => {
-  const tsc = join(projectRoot, 'node_modules', 'typescript', 'bin', 'tsc');
-  execFileSync(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: projectRoot });
-}, 120_000);
 
 describe.skipIf(skip !== undefined)('the consistency checker', () => {
   it('finds no anomaly under Redis, PostgreSQL, process and pool faults', async () => {

