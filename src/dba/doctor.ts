@@ -4,8 +4,8 @@
  */
 import { createClient } from '@redis/client';
 import type pg from 'pg';
+import { migrationStatus } from '../db/migrations.js';
 import { readSqlFiles } from './explain.js';
-import { migrationStatus } from './migrations.js';
 
 export type Verdict = 'OK' | 'WARN' | 'FAIL';
 

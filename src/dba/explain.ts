@@ -13,7 +13,7 @@ import { basename, join } from 'node:path';
 import { parseSQLFile, queryASTToIR } from '@pgtyped/parser';
 import { processSQLQueryIR } from '@pgtyped/runtime';
 import type pg from 'pg';
-import { projectRoot } from './database-server.js';
+import { projectRoot } from '../db/database-server.js';
 
 export interface SqlFile {
   /** Path relative to sql/, such as `balances/find_by_id.sql`. */
