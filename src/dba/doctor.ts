@@ -5,7 +5,7 @@
 import { createClient } from '@redis/client';
 import type pg from 'pg';
 import { migrationStatus } from '../db/migrations.js';
-import { readSqlFiles } from './explain.js';
+import { readSqlFiles } from './sql-files.js';
 
 export type Verdict = 'OK' | 'WARN' | 'FAIL';
 
@@ -59,9 +59,9 @@ async function checkMigrations(databaseUrl: string): Promise<Check> {
 
 async function checkIndexes(pool: pg.Pool): Promise<Check[]> {
   const declared = new Map<string, string[]>();
-  for (const file of readSqlFiles()) {
-    const index = /Index:\s*(\w+)/.exec(file.text.slice(0, file.text.indexOf('/* @name')))?.[1];
-    if (index) declared.set(index, [...(declared.get(index) ?? []), file.path]);
+  for (const { path, header } of readSqlFiles()) {
+    const index = header.index.name;
+    declared.set(index, [...(declared.get(index) ?? []), path]);
   }
   const { rows } = await pool.query<{
     name: string;
