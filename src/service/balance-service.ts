@@ -45,6 +45,7 @@ import {
   toBalance,
   toEntry,
 } from './balance.js';
+import { type CacheTtls, DEFAULT_CACHE_TTLS } from './cache-ttls.js';
 import { decodeBalanceCursor, encodeBalanceCursor } from './cursor.js';
 import {
   requireAddress,
@@ -55,21 +56,6 @@ import {
   requirePageSize,
   requirePositiveAmount,
 } from './validate.js';
-
-/** The seed's TTLs: by id 5 min, by user 1 min, user+token 5 min, total 2 min. */
-export interface CacheTtls {
-  byIdMs: number;
-  byUserMs: number;
-  byUserAndTokenMs: number;
-  totalByUserMs: number;
-}
-
-export const SEED_CACHE_TTLS: CacheTtls = {
-  byIdMs: 5 * 60_000,
-  byUserMs: 60_000,
-  byUserAndTokenMs: 5 * 60_000,
-  totalByUserMs: 2 * 60_000,
-};
 
 export interface BalanceServiceDeps {
   pool: pg.Pool;
@@ -123,7 +109,8 @@ export class BalanceService {
   private readonly cache: ReadThroughCache;
   private readonly metrics: Metrics;
   private readonly clock: () => Date;
-  private readonly ttls: CacheTtls;
+  /** The TTLs in force (the OpenAPI summaries print them). */
+  readonly ttls: CacheTtls;
   private readonly logger: Logger;
   private readonly logQueries: boolean;
   /** How statements reach PostgreSQL: named (prepared once per connection) or not. */
@@ -135,7 +122,7 @@ export class BalanceService {
     this.cache = deps.cache;
     this.metrics = deps.metrics;
     this.clock = deps.clock ?? (() => new Date());
-    this.ttls = deps.ttls ?? SEED_CACHE_TTLS;
+    this.ttls = deps.ttls ?? DEFAULT_CACHE_TTLS;
     this.logger = deps.logger;
     this.logQueries = deps.logQueries ?? false;
     this.connect = deps.namedStatements === false ? (db) => db : withNamedStatements;
