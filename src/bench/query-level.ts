@@ -1,5 +1,5 @@
 /**
- * Query level, the seed's benchmark-balance-queries: each cached service method timed cold (its
+ * Query level, the original Balance model's benchmark-balance-queries: each cached service method timed cold (its
  * keys just invalidated, so a guaranteed miss: cache lookup, then PostgreSQL, then the store)
  * and warm (a guaranteed hit: the cache alone), with each cache kind.
  */

@@ -1,5 +1,5 @@
 /**
- * `make cache-flush` and `make cache-stats`: the seed's "Cache Not Working" and "Stale Cache
+ * `make cache-flush` and `make cache-stats`: the original Balance model's "Cache Not Working" and "Stale Cache
  * Data" runbook steps, on REDIS_URL, by SCAN (never KEYS, which blocks Redis).
  *
  *   node dist/cli/cache.js flush | stats

@@ -1,5 +1,5 @@
 /**
- * `make doctor`: the seed's troubleshooting list as one command. Each check says OK, WARN (worth
+ * `make doctor`: the original Balance model's troubleshooting list as one command. Each check says OK, WARN (worth
  * a look, not broken) or FAIL (broken), and what to run about it.
  */
 import { createClient } from '@redis/client';
@@ -139,7 +139,7 @@ async function checkJournal(pool: pg.Pool): Promise<Check> {
         verdict: 'FAIL',
         detail: `${rows.length === 20 ? 'at least 20' : rows.length} balances disagree with their journal`,
         remedy:
-          'investigate writes that bypassed the service (the seed: "don\'t bypass the model layer")',
+          'investigate writes that bypassed the service (the original Balance model: "don\'t bypass the model layer")',
         lines: rows.map(
           (row) => `balance ${row.id}: amount ${row.amount}, journal sums to ${row.journal}`,
         ),
