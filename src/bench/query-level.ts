@@ -1,7 +1,7 @@
 /**
- * Query level, the original Balance model's benchmark-balance-queries: each cached service method timed cold (its
- * keys just invalidated, so a guaranteed miss: cache lookup, then PostgreSQL, then the store)
- * and warm (a guaranteed hit: the cache alone), with each cache kind.
+ * Query level, the original Balance model's benchmark-balance-queries: each cached service
+ * method timed cold (its keys just invalidated, so a guaranteed miss: cache lookup, then
+ * PostgreSQL, then the store) and warm (a guaranteed hit: the cache alone), with each cache kind.
  */
 import type pg from 'pg';
 import { createCacheStore } from '../cache/create-cache-store.js';
