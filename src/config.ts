@@ -3,12 +3,12 @@
  * with a message naming the variable instead of misbehaving later.
  */
 import { ConfigurationError } from './config-error.js';
-import { type CacheTtls, SEED_CACHE_TTLS } from './service/balance-service.js';
+import { type CacheTtls, cacheTtlsFrom } from './service/cache-ttls.js';
 
 export interface CacheConfig {
   /** Redis when set; otherwise the bounded in-memory store. */
   redisUrl: string | undefined;
-  /** Prepended to every key (empty: the seed's keys exactly). */
+  /** Prepended to every key (empty: the original Balance model's keys exactly). */
   keyPrefix: string;
   /** Deadline of one cache call. */
   timeoutMs: number;
@@ -23,16 +23,7 @@ export function cacheConfigFromEnv(env: NodeJS.ProcessEnv = process.env): CacheC
     keyPrefix: env.CACHE_KEY_PREFIX ?? '',
     timeoutMs: positiveInteger(env, 'CACHE_TIMEOUT_MS', 50),
     memoryMaxEntries: positiveInteger(env, 'CACHE_MEMORY_MAX_ENTRIES', 100_000),
-    ttls: {
-      byIdMs: seconds(env, 'CACHE_TTL_BY_ID_SECONDS', SEED_CACHE_TTLS.byIdMs),
-      byUserMs: seconds(env, 'CACHE_TTL_BY_USER_SECONDS', SEED_CACHE_TTLS.byUserMs),
-      byUserAndTokenMs: seconds(
-        env,
-        'CACHE_TTL_USER_TOKEN_SECONDS',
-        SEED_CACHE_TTLS.byUserAndTokenMs,
-      ),
-      totalByUserMs: seconds(env, 'CACHE_TTL_TOTAL_SECONDS', SEED_CACHE_TTLS.totalByUserMs),
-    },
+    ttls: cacheTtlsFrom((entry) => seconds(env, entry.env, entry.defaultMs)),
   };
 }
 

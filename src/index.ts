@@ -14,10 +14,14 @@ export type { Balance, BalanceEntry, EntryKind, Movement, Page } from './service
 export {
   type BalancePatch,
   BalanceService,
-  type CacheTtls,
   type MovementOptions,
   type NewBalance,
-  SEED_CACHE_TTLS,
 } from './service/balance-service.js';
+export {
+  CACHE_TTL_TABLE,
+  type CacheTtls,
+  DEFAULT_CACHE_TTLS,
+  describeTtl,
+} from './service/cache-ttls.js';
 export { createBalanceService } from './service/create-balance-service.js';
 export { MAX_PAGE_SIZE } from './service/validate.js';

@@ -1,8 +1,9 @@
 import { Counter, Histogram, Registry } from 'prom-client';
 
 /**
- * The service's Prometheus metrics. The seed's `balance.cache.hit` / `balance.cache.miss`
- * become `balance_cache_hit_total` / `balance_cache_miss_total`, labelled by query.
+ * The service's Prometheus metrics. The original Balance model's `balance.cache.hit` /
+ * `balance.cache.miss` become `balance_cache_hit_total` / `balance_cache_miss_total`, labelled
+ * by query.
  */
 export interface Metrics {
   readonly registry: Registry;

@@ -1,7 +1,7 @@
 /**
- * The cache's promises, with each cache kind: the seed's keys and TTLs, invalidation by every
- * write, hits on repeated reads, no stale fill under the worst interleaving, one query per
- * stampede.
+ * The cache's promises, with each cache kind: the original model's keys and TTLs, invalidation
+ * by every write, hits on repeated reads, no stale fill under the worst interleaving, one query
+ * per stampede.
  */
 import { expect, it } from 'vitest';
 import type { BalanceService } from '../src/service/balance-service.js';
@@ -141,7 +141,7 @@ describeEachCache('cache', (context) => {
 describeEachCache(
   'keys',
   (context) => {
-    it('are the seed’s, with the seed’s TTLs, and writes delete them', async () => {
+    it('are the original model’s, with its TTLs, and writes delete them', async () => {
       const { stack, redisUrl } = context();
       const { service, keyPrefix } = stack;
       const userId = uniqueUserId();

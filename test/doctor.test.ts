@@ -4,11 +4,11 @@
  */
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type Check, runDoctor } from '../src/db/doctor.js';
 import { migrate } from '../src/db/migrations.js';
 import { createPool } from '../src/db/pool.js';
 import { createScratchDatabase, type ScratchDatabase } from '../src/db/scratch-database.js';
-import { seed } from '../src/db/seed.js';
+import { type Check, runDoctor } from '../src/dba/doctor.js';
+import { seed } from '../src/dba/seed.js';
 import { balanceCredit } from '../src/queries/balances/credit.queries.js';
 import { balanceDebit } from '../src/queries/balances/debit.queries.js';
 import { redisSkipReason, sharedRedisUrl } from './support/redis.js';

@@ -4,11 +4,12 @@
  */
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { explainQueries, readSqlFiles } from '../src/db/explain.js';
 import { migrate } from '../src/db/migrations.js';
 import { createPool } from '../src/db/pool.js';
 import { createScratchDatabase, type ScratchDatabase } from '../src/db/scratch-database.js';
-import { seed } from '../src/db/seed.js';
+import { explainQueries } from '../src/dba/explain.js';
+import { seed } from '../src/dba/seed.js';
+import { readSqlFiles } from '../src/dba/sql-files.js';
 
 describe('explainQueries', () => {
   let database: ScratchDatabase;

@@ -60,6 +60,39 @@ describe('the API description', () => {
     }
   });
 
+  it('states the cache TTLs in force, defaults or CACHE_TTL_* overrides', async () => {
+    type Document = {
+      paths: Record<string, Record<string, { summary?: string; description?: string }>>;
+    };
+    const texts = (document: Document) => [
+      document.paths['/v1/balances/{id}']?.get?.summary,
+      document.paths['/v1/users/{userId}/balances']?.get?.description,
+      document.paths['/v1/users/{userId}/tokens/{tokenId}']?.get?.summary,
+      document.paths['/v1/users/{userId}/total']?.get?.summary,
+    ];
+    const defaults = (await (await api.call('GET', '/openapi.json')).json()) as Document;
+    expect(texts(defaults).map((text) => /cached ([^,)]+)/.exec(text ?? '')?.[1])).toEqual([
+      '5 min',
+      '1 min',
+      '5 min',
+      '2 min',
+    ]);
+    const overridden = buildApi(pool, {
+      ttls: { byIdMs: 90_000, byUserMs: 10_000, byUserAndTokenMs: 3_600_000, totalByUserMs: 1_000 },
+    });
+    try {
+      const document = (await (await overridden.call('GET', '/openapi.json')).json()) as Document;
+      expect(texts(document).map((text) => /cached ([^,)]+)/.exec(text ?? '')?.[1])).toEqual([
+        '90 s',
+        '10 s',
+        '60 min',
+        '1 s',
+      ]);
+    } finally {
+      await overridden.close();
+    }
+  });
+
   it('is rendered at /docs by Swagger UI served from this app', async () => {
     const page = await api.call('GET', '/docs');
     expect(page.status).toBe(200);

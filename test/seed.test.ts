@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { migrate } from '../src/db/migrations.js';
 import { createPool } from '../src/db/pool.js';
 import { createScratchDatabase, type ScratchDatabase } from '../src/db/scratch-database.js';
-import { seed } from '../src/db/seed.js';
+import { seed } from '../src/dba/seed.js';
 
 describe('seed', () => {
   let database: ScratchDatabase;

@@ -8,9 +8,9 @@ import { parseSQLFile as parseSql } from '@pgtyped/parser';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { projectRoot } from '../src/db/database-server.js';
+import { parseSqlHeader, SQL_ROOT } from '../src/dba/sql-files.js';
 
-const sqlRoot = join(projectRoot, 'sql');
-const sqlFiles = readdirSync(sqlRoot, { recursive: true, encoding: 'utf8' })
+const sqlFiles = readdirSync(SQL_ROOT, { recursive: true, encoding: 'utf8' })
   .filter((file) => file.endsWith('.sql'))
   .sort();
 
@@ -26,12 +26,6 @@ function pascalCase(snake: string): string {
     .split('_')
     .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
     .join('');
-}
-
-/** The block comment before the `@name` block, where DBAs read what a query must do. */
-function header(text: string): string {
-  const beforeName = text.slice(0, Math.max(0, text.indexOf('/* @name')));
-  return /\/\*([\s\S]*?)\*\//.exec(beforeName)?.[1] ?? '';
 }
 
 describe('sql/ files', () => {
@@ -56,7 +50,7 @@ describe('sql/ files', () => {
   });
 
   describe.each(sqlFiles)('%s', (file) => {
-    const text = readFileSync(join(sqlRoot, file), 'utf8');
+    const text = readFileSync(join(SQL_ROOT, file), 'utf8');
 
     it('holds exactly one query, named for its file, that pgTyped parses cleanly', () => {
       const { queries, events } = parseSql(text);
@@ -65,12 +59,13 @@ describe('sql/ files', () => {
     });
 
     it('has a header naming an index of the migrated schema, the plan and the cache', () => {
-      const lines = header(text);
-      const index = /^\s*Index:\s*(\w+)/m.exec(lines)?.[1];
-      expect(index, 'header has no "Index: idx_..." line').toBeDefined();
-      expect(schemaIndexes.has(index ?? '')).toBe(true);
-      expect(lines).toMatch(/^\s*Plan:\s*\S/m);
-      expect(lines).toMatch(/^\s*Cache:\s*\S/m);
+      // parseSqlHeader throws, naming the file and line, when a field is missing or unreadable:
+      // the Plan and Cache lines are checked by reading them.
+      const header = parseSqlHeader(text, `sql/${file}`);
+      expect(
+        schemaIndexes.has(header.index.name),
+        `${header.index.name} is not in the schema`,
+      ).toBe(true);
     });
 
     it('has a generated twin in src/queries/', () => {

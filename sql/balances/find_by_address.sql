@@ -1,7 +1,7 @@
 /*
   Index: idx_balances_address (address)
   Plan:  Index Scan (or Bitmap Index Scan) on idx_balances_address.
-  Cache: none (the seed does not cache address lookups).
+  Cache: none (the original model does not cache address lookups).
   An address may hold several tokens; the page bounds the answer.
 */
 /* @name BalanceFindByAddress */

@@ -1,7 +1,7 @@
 /**
- * Query level, the seed's benchmark-balance-queries: each cached service method timed cold (its
- * keys just invalidated, so a guaranteed miss: cache lookup, then PostgreSQL, then the store)
- * and warm (a guaranteed hit: the cache alone), with each cache kind.
+ * Query level, the original Balance model's benchmark-balance-queries: each cached service
+ * method timed cold (its keys just invalidated, so a guaranteed miss: cache lookup, then
+ * PostgreSQL, then the store) and warm (a guaranteed hit: the cache alone), with each cache kind.
  */
 import type pg from 'pg';
 import { createCacheStore } from '../cache/create-cache-store.js';
@@ -9,7 +9,8 @@ import { keysWrittenBy } from '../cache/keys.js';
 import { ReadThroughCache } from '../cache/read-through-cache.js';
 import { silentLogger } from '../logger.js';
 import { createMetrics } from '../metrics.js';
-import { BalanceService, SEED_CACHE_TTLS } from '../service/balance-service.js';
+import { BalanceService } from '../service/balance-service.js';
+import { DEFAULT_CACHE_TTLS } from '../service/cache-ttls.js';
 import { type Latency, latency, round, timeEach } from './stats.js';
 
 export interface SampleRow {
@@ -65,7 +66,7 @@ export async function benchQueries(options: {
     metrics,
     logger: silentLogger,
     keyPrefix: `bench-${process.pid}:`,
-    maxValueTtlMs: SEED_CACHE_TTLS.byIdMs,
+    maxValueTtlMs: DEFAULT_CACHE_TTLS.byIdMs,
   });
   const service = new BalanceService({ pool: options.pool, cache, metrics, logger: silentLogger });
   const figures: QueryFigures[] = [];

@@ -26,7 +26,7 @@ import { openDatabaseServer, projectRoot } from '../db/database-server.js';
 import { migrate } from '../db/migrations.js';
 import { createPool } from '../db/pool.js';
 import { createScratchDatabase } from '../db/scratch-database.js';
-import { seed } from '../db/seed.js';
+import { seed } from '../dba/seed.js';
 import { silentLogger } from '../logger.js';
 import { createMetrics } from '../metrics.js';
 import { BalanceService } from '../service/balance-service.js';

@@ -1,11 +1,11 @@
 /**
- * `make doctor`: src/db/doctor.ts's checks on DATABASE_URL (or the embedded PostgreSQL) and
+ * `make doctor`: src/dba/doctor.ts's checks on DATABASE_URL (or the embedded PostgreSQL) and
  * REDIS_URL when set. Exits 1 when any check fails.
  */
 import { cacheConfigFromEnv } from '../config.js';
 import { openDatabaseServer } from '../db/database-server.js';
-import { runDoctor } from '../db/doctor.js';
 import { createPool } from '../db/pool.js';
+import { runDoctor } from '../dba/doctor.js';
 import { runCli } from './run-cli.js';
 
 runCli(async () => {

@@ -1,13 +1,13 @@
 /**
- * `make explain [REPORT=path]`: runs src/db/explain.ts on DATABASE_URL or the embedded
+ * `make explain [REPORT=path]`: runs src/dba/explain.ts on DATABASE_URL or the embedded
  * PostgreSQL, prints a table, writes a Markdown report (default .data/explain-report.md), and
  * exits 1 naming every query that breaks its header's promise.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { openDatabaseServer, projectRoot } from '../db/database-server.js';
-import { type ExplainResult, explainQueries, type QueryReport } from '../db/explain.js';
 import { createPool } from '../db/pool.js';
+import { type ExplainResult, explainQueries, type QueryReport } from '../dba/explain.js';
 import { runCli } from './run-cli.js';
 
 const COLUMNS = [

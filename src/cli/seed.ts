@@ -1,13 +1,13 @@
 /**
  * `make seed ROWS=1000000 USERS=100000 [FORCE=1]`: deterministic, realistic data (see
- * src/db/seed.ts), on DATABASE_URL or the embedded PostgreSQL, migrated first.
+ * src/dba/seed.ts), on DATABASE_URL or the embedded PostgreSQL, migrated first.
  *
  *   node dist/cli/seed.js --rows N [--users N] [--force]
  */
 import { openDatabaseServer } from '../db/database-server.js';
 import { migrate } from '../db/migrations.js';
 import { createPool } from '../db/pool.js';
-import { seed } from '../db/seed.js';
+import { seed } from '../dba/seed.js';
 import { progressReporter } from './progress.js';
 import { runCli } from './run-cli.js';
 

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import pino from 'pino';
 import { signToken } from '../../src/auth/tokens.js';
 import { createApp } from '../../src/http/app.js';
+import type { CacheTtls } from '../../src/service/cache-ttls.js';
 import { buildStack, type TestStack } from './service.js';
 
 export const TEST_SECRET = 'test-secret-test-secret-test-secret-0123';
@@ -21,12 +22,13 @@ export interface TestApi {
 /** The app over a real pool and a real cache (Redis if given, else memory), as clients see it. */
 export function buildApi(
   pool: pg.Pool,
-  options: { isShuttingDown?: () => boolean; redisUrl?: string } = {},
+  options: { isShuttingDown?: () => boolean; redisUrl?: string; ttls?: CacheTtls } = {},
 ): TestApi {
   const stack = buildStack({
     pool,
     kind: options.redisUrl ? 'redis' : 'memory',
     redisUrl: options.redisUrl,
+    ttls: options.ttls,
   });
   const app = createApp({
     service: stack.service,

@@ -6,11 +6,8 @@ import {
 } from '../../src/cache/read-through-cache.js';
 import { silentLogger } from '../../src/logger.js';
 import { createMetrics, type Metrics } from '../../src/metrics.js';
-import {
-  BalanceService,
-  type CacheTtls,
-  SEED_CACHE_TTLS,
-} from '../../src/service/balance-service.js';
+import { BalanceService } from '../../src/service/balance-service.js';
+import { type CacheTtls, DEFAULT_CACHE_TTLS } from '../../src/service/cache-ttls.js';
 import { deleteKeys, uniqueKeyPrefix } from './redis.js';
 
 export type CacheKind = 'memory' | 'redis';
@@ -39,7 +36,7 @@ export function buildStack(options: {
 }): TestStack {
   const metrics = createMetrics();
   const keyPrefix = options.keyPrefix ?? uniqueKeyPrefix();
-  const ttls = options.ttls ?? SEED_CACHE_TTLS;
+  const ttls = options.ttls ?? DEFAULT_CACHE_TTLS;
   const store = createCacheStore({
     redisUrl: options.kind === 'redis' ? options.redisUrl : undefined,
   });

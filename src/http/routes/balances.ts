@@ -1,5 +1,6 @@
 /** /v1/balances: one balance, its writes and its journal; listing and address lookup for admins. */
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
+import { type CacheTtls, describeTtl } from '../../service/cache-ttls.js';
 import { canRead, notFound, requireAdmin } from '../auth.js';
 import type { AppDeps, AppEnv } from '../env.js';
 import { isNotModified, versionEtag, versionFromIfMatch } from '../etag.js';
@@ -29,21 +30,23 @@ import {
 
 const tags = ['balances'];
 
-const getBalance = createRoute({
-  method: 'get',
-  path: '/v1/balances/{id}',
-  tags,
-  security,
-  summary: 'A balance by id (cached 5 min)',
-  request: { params: BalanceIdParams },
-  parameters: [ifNoneMatch],
-  responses: {
-    200: jsonBody(BalanceSchema, 'The balance; ETag is its version'),
-    304: notModified,
-    404: problem('No such balance, or not yours'),
-    ...commonProblems,
-  },
-});
+/** The summary states the TTL in force, which `CACHE_TTL_BY_ID_SECONDS` may have changed. */
+const getBalanceRoute = (ttls: CacheTtls) =>
+  createRoute({
+    method: 'get',
+    path: '/v1/balances/{id}',
+    tags,
+    security,
+    summary: `A balance by id (cached ${describeTtl(ttls.byIdMs)})`,
+    request: { params: BalanceIdParams },
+    parameters: [ifNoneMatch],
+    responses: {
+      200: jsonBody(BalanceSchema, 'The balance; ETag is its version'),
+      304: notModified,
+      404: problem('No such balance, or not yours'),
+      ...commonProblems,
+    },
+  });
 
 const listBalances = createRoute({
   method: 'get',
@@ -156,7 +159,7 @@ const listEntries = createRoute({
 });
 
 export function registerBalanceRoutes(app: OpenAPIHono<AppEnv>, { service }: AppDeps): void {
-  app.openapi(getBalance, async (c) => {
+  app.openapi(getBalanceRoute(service.ttls), async (c) => {
     const balance = await service.findById(c.req.valid('param').id);
     if (!balance || !canRead(c.get('principal'), balance.userId)) throw notFound('balance');
     const etag = versionEtag(balance.version);

@@ -1,6 +1,7 @@
 /** /v1/users/{userId}: a user's balances, one of their tokens, and their total in USD. */
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
+import { type CacheTtls, describeTtl } from '../../service/cache-ttls.js';
 import { canRead, notFound } from '../auth.js';
 import type { AppDeps, AppEnv } from '../env.js';
 import { bodyEtag, isNotModified, versionEtag } from '../etag.js';
@@ -24,57 +25,62 @@ import {
 
 const tags = ['users'];
 
-const listUserBalances = createRoute({
-  method: 'get',
-  path: '/v1/users/{userId}/balances',
-  tags,
-  security,
-  summary: "A user's balances",
-  description:
-    'With no query: every balance of the user, in token order (cached 1 min, with an ETag). ' +
-    'With `offset` (and `limit`): a page, newest first. With `limit` alone or `cursor`: a keyset ' +
-    'page, newest first, whose `nextCursor` asks for the next one.',
-  request: { params: UserParams, query: UserBalancesQuery },
-  parameters: [ifNoneMatch],
-  responses: {
-    200: jsonBody(BalanceListSchema, 'The balances'),
-    304: notModified,
-    404: problem('Not your balances'),
-    ...commonProblems,
-  },
-});
+/** Descriptions state the TTLs in force, which `CACHE_TTL_*` may have changed. */
+const listUserBalancesRoute = (ttls: CacheTtls) =>
+  createRoute({
+    method: 'get',
+    path: '/v1/users/{userId}/balances',
+    tags,
+    security,
+    summary: "A user's balances",
+    description:
+      'With no query: every balance of the user, in token order ' +
+      `(cached ${describeTtl(ttls.byUserMs)}, with an ETag). ` +
+      'With `offset` (and `limit`): a page, newest first. With `limit` alone or `cursor`: a keyset ' +
+      'page, newest first, whose `nextCursor` asks for the next one.',
+    request: { params: UserParams, query: UserBalancesQuery },
+    parameters: [ifNoneMatch],
+    responses: {
+      200: jsonBody(BalanceListSchema, 'The balances'),
+      304: notModified,
+      404: problem('Not your balances'),
+      ...commonProblems,
+    },
+  });
 
-const getUserToken = createRoute({
-  method: 'get',
-  path: '/v1/users/{userId}/tokens/{tokenId}',
-  tags,
-  security,
-  summary: "A user's balance of one token (cached 5 min)",
-  request: { params: UserTokenParams },
-  parameters: [ifNoneMatch],
-  responses: {
-    200: jsonBody(BalanceSchema, 'The balance; ETag is its version'),
-    304: notModified,
-    404: problem('No such balance, or not yours'),
-    ...commonProblems,
-  },
-});
+const getUserTokenRoute = (ttls: CacheTtls) =>
+  createRoute({
+    method: 'get',
+    path: '/v1/users/{userId}/tokens/{tokenId}',
+    tags,
+    security,
+    summary: `A user's balance of one token (cached ${describeTtl(ttls.byUserAndTokenMs)})`,
+    request: { params: UserTokenParams },
+    parameters: [ifNoneMatch],
+    responses: {
+      200: jsonBody(BalanceSchema, 'The balance; ETag is its version'),
+      304: notModified,
+      404: problem('No such balance, or not yours'),
+      ...commonProblems,
+    },
+  });
 
-const getUserTotal = createRoute({
-  method: 'get',
-  path: '/v1/users/{userId}/total',
-  tags,
-  security,
-  summary: "Sum of a user's usdValue (cached 2 min)",
-  request: { params: UserParams },
-  parameters: [ifNoneMatch],
-  responses: {
-    200: jsonBody(TotalSchema, 'The total, "0" when the user has no balances'),
-    304: notModified,
-    404: problem('Not your balances'),
-    ...commonProblems,
-  },
-});
+const getUserTotalRoute = (ttls: CacheTtls) =>
+  createRoute({
+    method: 'get',
+    path: '/v1/users/{userId}/total',
+    tags,
+    security,
+    summary: `Sum of a user's usdValue (cached ${describeTtl(ttls.totalByUserMs)})`,
+    request: { params: UserParams },
+    parameters: [ifNoneMatch],
+    responses: {
+      200: jsonBody(TotalSchema, 'The total, "0" when the user has no balances'),
+      304: notModified,
+      404: problem('Not your balances'),
+      ...commonProblems,
+    },
+  });
 
 /** Users read only their own: anyone else's is answered as if it did not exist. */
 function ownUserId(c: Context<AppEnv>, userId: string): string {
@@ -83,7 +89,7 @@ function ownUserId(c: Context<AppEnv>, userId: string): string {
 }
 
 export function registerUserRoutes(app: OpenAPIHono<AppEnv>, { service }: AppDeps): void {
-  app.openapi(listUserBalances, async (c) => {
+  app.openapi(listUserBalancesRoute(service.ttls), async (c) => {
     const userId = ownUserId(c, c.req.valid('param').userId);
     const { limit, offset, cursor } = c.req.valid('query');
     if (offset !== undefined) {
@@ -103,7 +109,7 @@ export function registerUserRoutes(app: OpenAPIHono<AppEnv>, { service }: AppDep
     return c.json(body, 200);
   });
 
-  app.openapi(getUserToken, async (c) => {
+  app.openapi(getUserTokenRoute(service.ttls), async (c) => {
     const { userId, tokenId } = c.req.valid('param');
     const balance = await service.findByUserIdAndTokenId(ownUserId(c, userId), tokenId);
     if (!balance) throw notFound('balance');
@@ -113,7 +119,7 @@ export function registerUserRoutes(app: OpenAPIHono<AppEnv>, { service }: AppDep
     return c.json(balance, 200);
   });
 
-  app.openapi(getUserTotal, async (c) => {
+  app.openapi(getUserTotalRoute(service.ttls), async (c) => {
     const userId = ownUserId(c, c.req.valid('param').userId);
     const body = { userId, totalUsd: await service.totalBalanceByUser(userId) };
     const etag = bodyEtag(body);

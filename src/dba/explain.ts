@@ -8,18 +8,11 @@
  * scan `balances` sequentially, and keep the promises the header's Plan line makes ("no Sort
  * node", "Index Only Scan"). No scan type is ever disabled.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename } from 'node:path';
 import { parseSQLFile, queryASTToIR } from '@pgtyped/parser';
 import { processSQLQueryIR } from '@pgtyped/runtime';
 import type pg from 'pg';
-import { projectRoot } from './database-server.js';
-
-export interface SqlFile {
-  /** Path relative to sql/, such as `balances/find_by_id.sql`. */
-  path: string;
-  text: string;
-}
+import { readSqlFiles, type SqlFile } from './sql-files.js';
 
 interface PlanNode {
   'Node Type': string;
@@ -67,19 +60,12 @@ const SAMPLE_OVERRIDES: Record<string, Record<string, unknown>> = {
   'balances/create.sql': { tokenId: '9223372036854775807' },
 };
 
-/** Every SQL file under sql/, in path order. */
-export function readSqlFiles(root = join(projectRoot, 'sql')): SqlFile[] {
-  return readdirSync(root, { recursive: true, encoding: 'utf8' })
-    .filter((file) => file.endsWith('.sql'))
-    .sort()
-    .map((path) => ({ path, text: readFileSync(join(root, path), 'utf8') }));
-}
-
 /**
  * Explains every file against the database behind `pool` (which should hold seeded data, so the
  * planner's choices are real).
  *
- * @throws Error when a file has no query, no `Index:` line, or a parameter with no sample.
+ * @throws SqlHeaderError when a header cannot be read (reading the files)
+ * @throws Error when a file has no query, or a parameter with no sample
  */
 export async function explainQueries(
   pool: pg.Pool,
@@ -115,10 +101,8 @@ async function explainFile(
   const { queries, events } = parseSQLFile(file.text);
   const ast = queries[0];
   if (!ast || events.length > 0) throw new Error(`${file.path}: pgTyped cannot parse it`);
-  const header = file.text.slice(0, file.text.indexOf('/* @name'));
-  const declaredIndex = /Index:\s*(\w+)/.exec(header)?.[1];
-  if (!declaredIndex) throw new Error(`${file.path}: its header names no index`);
-  const promises = /Plan:([\s\S]*?)(?:\n\s*\w+:|\*\/)/.exec(header)?.[1] ?? '';
+  const declaredIndex = file.header.index.name;
+  const promises = file.header.plan;
 
   const fileSamples = { ...samples, ...SAMPLE_OVERRIDES[file.path] };
   const params: Record<string, unknown> = {};

@@ -1,11 +1,17 @@
 /**
- * `make doctor`: the seed's troubleshooting list as one command. Each check says OK, WARN (worth
+ * `make doctor`: the original Balance model's troubleshooting list as one command. Each check says OK, WARN (worth
  * a look, not broken) or FAIL (broken), and what to run about it.
  */
-import { createClient } from '@redis/client';
 import type pg from 'pg';
-import { readSqlFiles } from './explain.js';
-import { migrationStatus } from './migrations.js';
+import { migrationStatus } from '../db/migrations.js';
+import {
+  type AdminRedis,
+  cacheKeyStats,
+  keyspaceHitRate,
+  openAdminRedis,
+  redisInfo,
+} from './cache-admin.js';
+import { readSqlFiles } from './sql-files.js';
 
 export type Verdict = 'OK' | 'WARN' | 'FAIL';
 
@@ -59,9 +65,9 @@ async function checkMigrations(databaseUrl: string): Promise<Check> {
 
 async function checkIndexes(pool: pg.Pool): Promise<Check[]> {
   const declared = new Map<string, string[]>();
-  for (const file of readSqlFiles()) {
-    const index = /Index:\s*(\w+)/.exec(file.text.slice(0, file.text.indexOf('/* @name')))?.[1];
-    if (index) declared.set(index, [...(declared.get(index) ?? []), file.path]);
+  for (const { path, header } of readSqlFiles()) {
+    const index = header.index.name;
+    declared.set(index, [...(declared.get(index) ?? []), path]);
   }
   const { rows } = await pool.query<{
     name: string;
@@ -139,7 +145,7 @@ async function checkJournal(pool: pg.Pool): Promise<Check> {
         verdict: 'FAIL',
         detail: `${rows.length === 20 ? 'at least 20' : rows.length} balances disagree with their journal`,
         remedy:
-          'investigate writes that bypassed the service (the seed: "don\'t bypass the model layer")',
+          'investigate writes that bypassed the service (the original Balance model: "don\'t bypass the model layer")',
         lines: rows.map(
           (row) => `balance ${row.id}: amount ${row.amount}, journal sums to ${row.journal}`,
         ),
@@ -175,10 +181,9 @@ async function checkStatements(pool: pg.Pool): Promise<Check> {
 }
 
 async function checkRedis(url: string, prefix: string): Promise<Check[]> {
-  const client = createClient({ url, socket: { connectTimeout: 2_000, reconnectStrategy: false } });
-  client.on('error', () => {});
+  let client: AdminRedis;
   try {
-    await client.connect();
+    client = await openAdminRedis(url);
   } catch (error) {
     return [
       {
@@ -193,32 +198,15 @@ async function checkRedis(url: string, prefix: string): Promise<Check[]> {
     const started = performance.now();
     await client.ping();
     const rtt = performance.now() - started;
-    const sample: string[] = [];
-    let keys = 0;
-    for await (const batch of client.scanIterator({ MATCH: `${prefix}balance:*`, COUNT: 1000 })) {
-      keys += batch.length;
-      for (const key of batch) {
-        if (sample.length < 5 && !key.includes(':gen:'))
-          sample.push(`${key}  ttl ${await client.ttl(key)} s`);
-      }
-    }
-    const stats = Object.fromEntries(
-      (await client.info('stats'))
-        .split('\r\n')
-        .map((line) => line.split(':'))
-        .filter((parts) => parts.length === 2),
-    );
-    const hits = Number(stats.keyspace_hits ?? 0);
-    const misses = Number(stats.keyspace_misses ?? 0);
-    const rate =
-      hits + misses === 0 ? 'no reads yet' : `${((100 * hits) / (hits + misses)).toFixed(1)}%`;
+    const keys = await cacheKeyStats(client, prefix);
+    const rate = keyspaceHitRate(await redisInfo(client, 'stats'));
     return [
       { name: 'redis', verdict: 'OK', detail: `${url} answers PING in ${rtt.toFixed(2)} ms` },
       {
         name: 'cache keys',
         verdict: 'OK',
-        detail: `${keys} keys match ${prefix}balance:*`,
-        lines: sample,
+        detail: `${keys.total} keys match ${keys.pattern}`,
+        lines: keys.sample,
       },
       {
         name: 'cache hit rate',

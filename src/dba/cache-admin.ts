@@ -1,0 +1,97 @@
+/**
+ * What `make cache-stats`, `make cache-flush` and `make doctor` ask of the cache's Redis: the
+ * original Balance model's "Cache Not Working" and "Stale Cache Data" runbook steps. Keys are
+ * walked with SCAN (never KEYS, which blocks Redis) and deleted with UNLINK.
+ */
+import { createClient } from '@redis/client';
+
+/** A short connect timeout and no reconnection: an admin command should fail fast. */
+const adminClient = (url: string) =>
+  createClient({ url, socket: { connectTimeout: 2_000, reconnectStrategy: false } });
+
+/** A connected client to the cache's Redis. */
+export type AdminRedis = ReturnType<typeof adminClient>;
+
+/** Key kinds, by the shape of the key after the prefix; the first that matches names a key. */
+export const KEY_KINDS: readonly [kind: string, shape: RegExp][] = [
+  ['generation', /balance:gen:/],
+  ['total by user', /^balance:user:\d+:total$/],
+  ['by user and token', /^balance:user:\d+:token:\d+$/],
+  ['by user', /^balance:user:\d+$/],
+  ['by id', /^balance:\d+$/],
+];
+
+/** Every cache key under a prefix, counted by kind, with a few values' TTLs. */
+export interface CacheKeyStats {
+  pattern: string;
+  total: number;
+  /** One entry per kind of KEY_KINDS, then `other`, in that order. */
+  byKind: [kind: string, count: number][];
+  /** Up to five value keys (not generations) as `key  ttl N s`. */
+  sample: string[];
+}
+
+/**
+ * Connects to the cache's Redis.
+ * @throws Error when Redis cannot be reached
+ */
+export async function openAdminRedis(url: string): Promise<AdminRedis> {
+  const client = adminClient(url);
+  client.on('error', () => {});
+  await client.connect();
+  return client;
+}
+
+/** Deletes every `<prefix>balance:*` key; returns how many. */
+export async function flushCacheKeys(client: AdminRedis, keyPrefix: string): Promise<number> {
+  let deleted = 0;
+  for await (const keys of client.scanIterator({ MATCH: `${keyPrefix}balance:*`, COUNT: 1000 })) {
+    if (keys.length > 0) deleted += await client.unlink(keys);
+  }
+  return deleted;
+}
+
+/** Counts `<prefix>balance:*` keys by kind and samples the TTLs of a few values. */
+export async function cacheKeyStats(client: AdminRedis, keyPrefix: string): Promise<CacheKeyStats> {
+  const pattern = `${keyPrefix}balance:*`;
+  const counts = new Map<string, number>();
+  const sample: string[] = [];
+  let total = 0;
+  for await (const keys of client.scanIterator({ MATCH: pattern, COUNT: 1000 })) {
+    total += keys.length;
+    for (const key of keys) {
+      const kind = keyKind(key.slice(keyPrefix.length));
+      counts.set(kind, (counts.get(kind) ?? 0) + 1);
+      if (sample.length < 5 && kind !== 'generation')
+        sample.push(`${key}  ttl ${await client.ttl(key)} s`);
+    }
+  }
+  const kinds = [...KEY_KINDS.map(([kind]) => kind), 'other'];
+  return { pattern, total, byKind: kinds.map((kind) => [kind, counts.get(kind) ?? 0]), sample };
+}
+
+/** The kind of a key without its prefix, or `other`. */
+export function keyKind(bareKey: string): string {
+  return KEY_KINDS.find(([, shape]) => shape.test(bareKey))?.[0] ?? 'other';
+}
+
+/** Fields of Redis's INFO for the given sections, as strings. */
+export async function redisInfo(
+  client: AdminRedis,
+  ...sections: string[]
+): Promise<Record<string, string>> {
+  const text = (await Promise.all(sections.map((section) => client.info(section)))).join('\r\n');
+  return Object.fromEntries(
+    text
+      .split('\r\n')
+      .map((line) => line.split(':'))
+      .filter((parts): parts is [string, string] => parts.length === 2),
+  );
+}
+
+/** Keyspace hits over lookups, server-wide, as "67.2%", or "no reads yet". */
+export function keyspaceHitRate(info: Record<string, string>): string {
+  const hits = Number(info.keyspace_hits ?? 0);
+  const misses = Number(info.keyspace_misses ?? 0);
+  return hits + misses === 0 ? 'no reads yet' : `${((100 * hits) / (hits + misses)).toFixed(1)}%`;
+}

@@ -1,0 +1,96 @@
+/**
+ * The reads behind the cache: each names its key, its generation key and its TTL (from the
+ * TTL table, src/service/cache-ttls.ts), and what it declines to cache.
+ */
+import { cacheKeys } from '../cache/keys.js';
+import type { ReadThroughCache } from '../cache/read-through-cache.js';
+import { balanceFindById } from '../queries/balances/find_by_id.queries.js';
+import { balanceFindByUserId } from '../queries/balances/find_by_user_id.queries.js';
+import { balanceFindByUserIdAndTokenId } from '../queries/balances/find_by_user_id_and_token_id.queries.js';
+import { balanceTotalUsdByUser } from '../queries/balances/total_usd_by_user.queries.js';
+import { type Balance, toBalance } from './balance.js';
+import type { CacheTtls } from './cache-ttls.js';
+import type { QueryRunner } from './query-runner.js';
+import { requireId } from './validate.js';
+
+/** BalanceService's cached reads (the original model's `findById`, `findByUserId`, ...). */
+export class CachedReads {
+  private readonly cache: ReadThroughCache;
+  private readonly ttls: CacheTtls;
+  private readonly query: QueryRunner['query'];
+
+  constructor(runner: QueryRunner, cache: ReadThroughCache, ttls: CacheTtls) {
+    this.cache = cache;
+    this.ttls = ttls;
+    this.query = runner.query;
+  }
+
+  /** Cached as `balance:<id>` for `ttls.byIdMs`; a missing balance is not cached. */
+  async findById(id: string): Promise<Balance | null> {
+    const balanceId = requireId(id, 'id');
+    return this.cache.read({
+      query: 'findById',
+      key: cacheKeys.byId(balanceId),
+      generationKey: cacheKeys.balanceGeneration(balanceId),
+      ttlMs: this.ttls.byIdMs,
+      load: async () => {
+        const [row] = await this.query('findById', (db) =>
+          balanceFindById.run({ id: balanceId }, db),
+        );
+        return row ? toBalance(row) : null;
+      },
+      shouldStore: (balance) => balance !== null,
+    });
+  }
+
+  /** Cached as `balance:user:<userId>` for `ttls.byUserMs`. */
+  async findByUserId(userId: string): Promise<Balance[]> {
+    const user = requireId(userId, 'userId');
+    return this.cache.read({
+      query: 'findByUserId',
+      key: cacheKeys.byUser(user),
+      generationKey: cacheKeys.userGeneration(user),
+      ttlMs: this.ttls.byUserMs,
+      load: async () =>
+        (
+          await this.query('findByUserId', (db) => balanceFindByUserId.run({ userId: user }, db))
+        ).map(toBalance),
+    });
+  }
+
+  /** Cached as `balance:user:<userId>:token:<tokenId>` for `ttls.byUserAndTokenMs`; a missing one is not cached. */
+  async findByUserIdAndTokenId(userId: string, tokenId: string): Promise<Balance | null> {
+    const user = requireId(userId, 'userId');
+    const token = requireId(tokenId, 'tokenId');
+    return this.cache.read({
+      query: 'findByUserIdAndTokenId',
+      key: cacheKeys.byUserAndToken(user, token),
+      generationKey: cacheKeys.userGeneration(user),
+      ttlMs: this.ttls.byUserAndTokenMs,
+      load: async () => {
+        const [row] = await this.query('findByUserIdAndTokenId', (db) =>
+          balanceFindByUserIdAndTokenId.run({ userId: user, tokenId: token }, db),
+        );
+        return row ? toBalance(row) : null;
+      },
+      shouldStore: (balance) => balance !== null,
+    });
+  }
+
+  /** Cached as `balance:user:<userId>:total` for `ttls.totalByUserMs`. */
+  async totalBalanceByUser(userId: string): Promise<string> {
+    const user = requireId(userId, 'userId');
+    return this.cache.read({
+      query: 'totalBalanceByUser',
+      key: cacheKeys.totalByUser(user),
+      generationKey: cacheKeys.userGeneration(user),
+      ttlMs: this.ttls.totalByUserMs,
+      load: async () => {
+        const [row] = await this.query('totalBalanceByUser', (db) =>
+          balanceTotalUsdByUser.run({ userId: user }, db),
+        );
+        return row?.total_usd ?? '0';
+      },
+    });
+  }
+}

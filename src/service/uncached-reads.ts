@@ -1,0 +1,97 @@
+/**
+ * The reads that skip the cache, as the original Balance model's do: pages (by offset or by
+ * keyset), address lookups and journals vary too much to be worth caching.
+ */
+import { balanceEntryListByBalance } from '../queries/balance_entries/list_by_balance.queries.js';
+import { balanceFindByAddress } from '../queries/balances/find_by_address.queries.js';
+import { balanceListAllAfterId } from '../queries/balances/list_all_after_id.queries.js';
+import { balanceListAllPage } from '../queries/balances/list_all_page.queries.js';
+import { balanceListByUserAfterCursor } from '../queries/balances/list_by_user_after_cursor.queries.js';
+import { balanceListByUserPage } from '../queries/balances/list_by_user_page.queries.js';
+import { type Balance, type BalanceEntry, type Page, toBalance, toEntry } from './balance.js';
+import { decodeBalanceCursor, encodeBalanceCursor } from './cursor.js';
+import type { QueryRunner } from './query-runner.js';
+import { requireAddress, requireId, requireOffset, requirePageSize } from './validate.js';
+
+/** BalanceService's uncached reads: pages, address lookups and the journal. */
+export class UncachedReads {
+  private readonly query: QueryRunner['query'];
+
+  constructor(runner: QueryRunner) {
+    this.query = runner.query;
+  }
+
+  /** A page of the user's balances, newest first, by offset. */
+  async getByUser(userId: string, limit: number, offset: number): Promise<Balance[]> {
+    const params = {
+      userId: requireId(userId, 'userId'),
+      limit: requirePageSize(limit),
+      offset: requireOffset(offset),
+    };
+    const rows = await this.query('getByUser', (db) => balanceListByUserPage.run(params, db));
+    return rows.map(toBalance);
+  }
+
+  /** A keyset page of the user's balances, newest first, after `cursor`. */
+  async getByUserAfter(userId: string, limit: number, cursor?: string): Promise<Page<Balance>> {
+    const user = requireId(userId, 'userId');
+    const size = requirePageSize(limit);
+    const rows =
+      cursor === undefined
+        ? await this.query('getByUser', (db) =>
+            balanceListByUserPage.run({ userId: user, limit: size, offset: 0 }, db),
+          )
+        : await this.query('getByUserAfter', (db) =>
+            balanceListByUserAfterCursor.run(
+              { userId: user, limit: size, ...decodeBalanceCursor(cursor) },
+              db,
+            ),
+          );
+    const items = rows.map(toBalance);
+    const last = items.at(-1);
+    return { items, nextCursor: items.length === size && last ? encodeBalanceCursor(last) : null };
+  }
+
+  /** Balances held at `address`, in id order, at most `limit`. */
+  async findByAddress(address: string, limit = 100): Promise<Balance[]> {
+    const params = { address: requireAddress(address), limit: requirePageSize(limit) };
+    const rows = await this.query('findByAddress', (db) => balanceFindByAddress.run(params, db));
+    return rows.map(toBalance);
+  }
+
+  /** Every balance, in id order, one page at a time (at most 100 rows). */
+  async getAll(limit: number, offset: number): Promise<Balance[]> {
+    const params = { limit: requirePageSize(limit), offset: requireOffset(offset) };
+    const rows = await this.query('getAll', (db) => balanceListAllPage.run(params, db));
+    return rows.map(toBalance);
+  }
+
+  /** Every balance in id order, `limit` after balance `afterId` (none for the first page). */
+  async getAllAfter(limit: number, afterId?: string): Promise<Page<Balance>> {
+    const params = {
+      limit: requirePageSize(limit),
+      afterId: afterId === undefined ? '0' : requireId(afterId, 'after'),
+    };
+    const rows = await this.query('getAllAfter', (db) => balanceListAllAfterId.run(params, db));
+    const items = rows.map(toBalance);
+    const last = items.at(-1);
+    return { items, nextCursor: items.length === params.limit && last ? last.id : null };
+  }
+
+  /** The journal of a balance, newest first, `limit` entries before entry `beforeId`. */
+  async getEntries(
+    balanceId: string,
+    limit: number,
+    beforeId?: string,
+  ): Promise<Page<BalanceEntry>> {
+    const params = {
+      balanceId: requireId(balanceId, 'balanceId'),
+      limit: requirePageSize(limit),
+      beforeId: beforeId === undefined ? null : requireId(beforeId, 'before'),
+    };
+    const rows = await this.query('getEntries', (db) => balanceEntryListByBalance.run(params, db));
+    const items = rows.map(toEntry);
+    const last = items.at(-1);
+    return { items, nextCursor: items.length === params.limit && last ? last.id : null };
+  }
+}
