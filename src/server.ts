@@ -4,12 +4,19 @@
  * SIGTERM, SIGINT or SIGHUP: /readyz turns 503, new connections stop after a short drain,
  * in-flight requests finish, then Redis, the pool and the embedded PostgreSQL close. A signal
  * before the server listens (during start-up or migrations) stops what was started so far.
+ *
+ * With WORKERS=N (N > 1) this process is the primary: it owns the database, forks N API
+ * workers running this same file on one port, supervises them, and stops them on a signal.
  */
+import cluster from 'node:cluster';
 import { type ServerType, serve } from '@hono/node-server';
 import pino from 'pino';
 import { collectDefaultMetrics } from 'prom-client';
 import { resolveAuthSecret } from './auth/secret.js';
 import { signToken } from './auth/tokens.js';
+import { superviseWorkers } from './cluster/primary.js';
+import { clusterMetrics, isWorker, listenToPrimary } from './cluster/worker.js';
+import { workerCount } from './cluster/workers.js';
 import { cacheConfigFromEnv, positiveInteger } from './config.js';
 import { ConfigurationError } from './config-error.js';
 import { openDatabaseServer } from './db/database-server.js';
@@ -33,8 +40,43 @@ let drainAndStop: ((signal: NodeJS.Signals) => Promise<void>) | undefined;
 const SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
 const SIGNAL_EXIT_CODES = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 } as const;
 
-// Installed before anything starts, so no signal can leave a PostgreSQL behind.
+// Installed before anything starts, so no signal can leave a PostgreSQL behind; a worker
+// treats its primary's shutdown request as a signal (the terminal's may have come first).
 for (const signal of SIGNALS) process.on(signal, onSignal);
+if (isWorker) listenToPrimary((signal) => shuttingDown || onSignal(signal));
+
+async function start(): Promise<void> {
+  const workers = cluster.isPrimary ? workerCount(env) : 1;
+  await (workers > 1 ? runPrimary(workers) : main());
+}
+
+/** WORKERS > 1: the database and the workers, no requests. */
+async function runPrimary(workers: number): Promise<void> {
+  const { secret, generated } = resolveAuthSecret(env); // the dev secret, made once for all
+  cacheConfigFromEnv(env); // a bad setting stops the primary, not N workers in a loop
+  const database = await openDatabaseServer(env, (message) => logger.warn({}, message));
+  stopping.push(() => database.stop());
+  for (const name of await migrate(database.url, 'up'))
+    logger.info({ migration: name }, 'migration applied');
+  if (shuttingDown) return; // a signal came during start-up: its handler stops what started
+  const supervisor = superviseWorkers({
+    workers,
+    drainMs: nonNegativeInteger('SHUTDOWN_DRAIN_MS', 1_000),
+    database,
+    logger,
+    onListening: () => {
+      logger.info({ workers, url: listeningUrl() }, 'balance-service workers listening');
+      if (generated) void printBanner(secret, false);
+    },
+  });
+  drainAndStop = async (signal) => {
+    logger.info({ signal }, 'stopping the workers: each drains its requests');
+    await supervisor.stop(signal);
+    await stopAll();
+    logger.info({}, 'stopped');
+    process.exit(0);
+  };
+}
 
 async function main(): Promise<void> {
   const port = positiveInteger(env, 'PORT', 3000);
@@ -54,6 +96,8 @@ async function main(): Promise<void> {
   });
   const metrics = createMetrics();
   collectDefaultMetrics({ register: metrics.registry });
+  // A worker answers /metrics with every worker's.
+  const metricsText = isWorker ? clusterMetrics(metrics.registry) : undefined;
   const { service, cache, close } = createBalanceService({
     pool,
     config: cacheConfig,
@@ -84,12 +128,13 @@ async function main(): Promise<void> {
     logger,
     authSecret: secret,
     isShuttingDown: () => shuttingDown,
+    metricsText,
   });
   const server = await listen(app.fetch, port, host);
   if (shuttingDown) return; // a signal came while the listener was opening
   drainAndStop = drainThenStop(server, drainMs);
 
-  const url = `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}`;
+  const url = listeningUrl();
   logger.info(
     {
       url,
@@ -99,21 +144,30 @@ async function main(): Promise<void> {
     },
     'balance-service listening',
   );
-  if (generated) {
-    const token = await signToken({ userId: 'dev-admin', role: 'admin' }, secret);
-    console.log(
-      [
-        '',
-        `  balance-service  ${url}`,
-        `  API docs         ${url}/docs`,
-        `  admin token      ${token}`,
-        seeded ? `  demo data        user ${DEMO_USER_ID} has two balances; user 7 has one` : '',
-        '',
-        `  curl -H "Authorization: Bearer ${token}" ${url}/v1/users/${DEMO_USER_ID}/balances`,
-        '',
-      ].join('\n'),
-    );
-  }
+  if (generated && !isWorker) await printBanner(secret, seeded);
+}
+
+function listeningUrl(): string {
+  const host = env.HOST ?? '127.0.0.1';
+  return `http://${host === '0.0.0.0' ? 'localhost' : host}:${positiveInteger(env, 'PORT', 3000)}`;
+}
+
+/** With the generated development secret: where to go, and an admin token to go there with. */
+async function printBanner(secret: string, seeded: boolean): Promise<void> {
+  const url = listeningUrl();
+  const token = await signToken({ userId: 'dev-admin', role: 'admin' }, secret);
+  console.log(
+    [
+      '',
+      `  balance-service  ${url}`,
+      `  API docs         ${url}/docs`,
+      `  admin token      ${token}`,
+      seeded ? `  demo data        user ${DEMO_USER_ID} has two balances; user 7 has one` : '',
+      '',
+      `  curl -H "Authorization: Bearer ${token}" ${url}/v1/users/${DEMO_USER_ID}/balances`,
+      '',
+    ].join('\n'),
+  );
 }
 
 function listen(fetch: Parameters<typeof serve>[0]['fetch'], port: number, hostname: string) {
@@ -185,7 +239,7 @@ function nonNegativeInteger(name: string, fallback: number): number {
   return env[name] === '0' ? 0 : positiveInteger(env, name, fallback);
 }
 
-main().catch(async (error: unknown) => {
+start().catch(async (error: unknown) => {
   if (shuttingDown) return; // a signal interrupted the start: its handler exits
   // A start-up failure with a known cause is one line naming it and the fix; anything else
   // keeps its stack for the bug report.

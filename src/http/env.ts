@@ -16,6 +16,8 @@ export interface AppDeps {
   authSecret: string;
   /** True once shutdown has begun: /readyz then answers 503. */
   isShuttingDown?: () => boolean;
+  /** What /metrics serves; by default this process's registry (a worker gets all workers'). */
+  metricsText?: () => Promise<string>;
   /** Largest request body accepted; default 8 KiB. */
   bodyLimitBytes?: number;
 }

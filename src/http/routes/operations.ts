@@ -70,7 +70,8 @@ export function registerOperationRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps)
 
   app.openapi(metricsRoute, async (c) => {
     const { registry } = deps.metrics;
-    return c.text(await registry.metrics(), 200, { 'Content-Type': registry.contentType });
+    const text = await (deps.metricsText ?? (() => registry.metrics()))();
+    return c.text(text, 200, { 'Content-Type': registry.contentType });
   });
 }
 

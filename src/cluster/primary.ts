@@ -1,0 +1,114 @@
+import cluster, { type Worker } from 'node:cluster';
+import { AggregatorRegistry } from 'prom-client';
+import type { DatabaseServer } from '../db/database-server.js';
+import type { Logger } from '../logger.js';
+import {
+  isMessage,
+  METRICS_REPLY,
+  METRICS_REQUEST,
+  type MetricsReply,
+  type MetricsRequest,
+  SHUTDOWN,
+  type ShutdownMessage,
+} from './messages.js';
+
+/** A worker that lived this long before crashing resets the back-off. */
+const HEALTHY_AFTER_MS = 10_000;
+const MAX_RESTART_DELAY_MS = 5_000;
+/** A worker drains for SHUTDOWN_DRAIN_MS, then finishes requests for 10 s at most. */
+const WORKER_STOP_GRACE_MS = 10_000;
+
+export interface PrimaryOptions {
+  workers: number;
+  /** How long a worker keeps serving after being asked to stop (its SHUTDOWN_DRAIN_MS). */
+  drainMs: number;
+  /** The database the primary opened (and owns, if embedded): workers use its URL. */
+  database: DatabaseServer;
+  logger: Logger;
+  /** Called once, when the first worker listens. */
+  onListening: () => void;
+}
+
+/**
+ * The primary of `WORKERS=N`: forks N API workers that share one port (node:cluster hands
+ * connections to them in turn), restarts a worker that dies with a growing back-off, serves the
+ * workers' aggregated metrics, and on `stop(signal)` asks every worker to drain and resolves
+ * once all have exited. It serves no request itself.
+ */
+export function superviseWorkers(options: PrimaryOptions): {
+  stop(signal: NodeJS.Signals): Promise<void>;
+} {
+  const { workers, database, logger } = options;
+  const aggregator = new AggregatorRegistry();
+  let stopping = false;
+  let crashes = 0;
+  let announced = false;
+  /** Workers listening, hence past start-up: they hear messages (a starting one may not yet). */
+  const listening = new Set<Worker>();
+
+  const fork = () => {
+    const worker = cluster.fork({ DATABASE_URL: database.url, WORKERS: '1' });
+    const bornAt = Date.now();
+    worker.on('message', (message: unknown) => {
+      if (isMessage<MetricsRequest>(message, METRICS_REQUEST)) void sendMetrics(worker, message.id);
+    });
+    worker.once('listening', () => {
+      listening.add(worker);
+      if (!announced) options.onListening();
+      announced = true;
+    });
+    worker.once('exit', (code, signal) => {
+      listening.delete(worker);
+      if (stopping) return;
+      crashes = Date.now() - bornAt > HEALTHY_AFTER_MS ? 1 : crashes + 1;
+      const delay = Math.min(100 * 2 ** (crashes - 1), MAX_RESTART_DELAY_MS);
+      logger.error(
+        { worker: worker.id, pid: worker.process.pid, code, signal, restartInMs: delay },
+        'worker died: starting another',
+      );
+      setTimeout(() => stopping || fork(), delay);
+    });
+  };
+
+  const sendMetrics = async (worker: Worker, id: number) => {
+    const reply: MetricsReply = { type: METRICS_REPLY, id };
+    try {
+      reply.text = await aggregator.clusterMetrics();
+    } catch (error) {
+      reply.error = error instanceof Error ? error.message : String(error);
+    }
+    if (worker.isConnected()) worker.send(reply);
+  };
+
+  for (let i = 0; i < workers; i++) fork();
+
+  return {
+    stop: async (signal) => {
+      stopping = true;
+      const running = Object.values(cluster.workers ?? {}).filter((w): w is Worker => !!w);
+      const exited = running.map((w) => new Promise((resolve) => w.once('exit', resolve)));
+      const message: ShutdownMessage = { type: SHUTDOWN, signal };
+      for (const worker of running) {
+        // A message, because the terminal's Ctrl-C may already have reached the worker and a
+        // second signal means "now". A worker still starting may not hear messages yet (they
+        // are dropped until it listens for them), and a signal is never lost.
+        if (listening.has(worker) && worker.isConnected()) worker.send(message);
+        else worker.process.kill('SIGTERM');
+      }
+      // Past its drain and its in-flight grace, a worker that has not exited never will.
+      const killer = setTimeout(
+        () => {
+          for (const worker of running) {
+            if (!worker.isDead()) {
+              logger.error({ worker: worker.id }, 'worker did not stop in time: killing it');
+              worker.process.kill('SIGKILL');
+            }
+          }
+        },
+        options.drainMs + WORKER_STOP_GRACE_MS + 5_000,
+      );
+      await Promise.all(exited);
+      clearTimeout(killer);
+    },
+  };
+}
