@@ -56,7 +56,7 @@ async function runPrimary(workers: number): Promise<void> {
   cacheConfigFromEnv(env); // a bad setting stops the primary, not N workers in a loop
   const database = await openDatabaseServer(env, (message) => logger.warn({}, message));
   stopping.push(() => database.stop());
-  for (const name of await migrate(database.url, 'up'))
+  for (const name of await migrate(env.DATABASE_MIGRATIONS_URL || database.url, 'up'))
     logger.info({ migration: name }, 'migration applied');
   if (shuttingDown) return; // a signal came during start-up: its handler stops what started
   const supervisor = superviseWorkers({
@@ -87,12 +87,14 @@ async function main(): Promise<void> {
 
   const database = await openDatabaseServer(env, (message) => logger.warn({}, message));
   stopping.push(() => database.stop());
-  for (const name of await migrate(database.url, 'up'))
+  for (const name of await migrate(env.DATABASE_MIGRATIONS_URL || database.url, 'up'))
     logger.info({ migration: name }, 'migration applied');
 
+  const transactionPooling = env.DATABASE_TRANSACTION_POOLING === '1';
   const pool = createPool(database.url, {
     max: positiveInteger(env, 'DATABASE_POOL_MAX', 10),
     statementTimeoutMillis: positiveInteger(env, 'DATABASE_STATEMENT_TIMEOUT_MS', 5_000),
+    transactionPooling,
   });
   const metrics = createMetrics();
   collectDefaultMetrics({ register: metrics.registry });
@@ -104,7 +106,8 @@ async function main(): Promise<void> {
     metrics,
     logger,
     logQueries: env.LOG_SQL === '1' || env.LOG_SQL === 'true',
-    namedStatements: env.DATABASE_NAMED_STATEMENTS !== '0',
+    // PgBouncer 1.18 in transaction mode does not keep a session's prepared statements.
+    namedStatements: env.DATABASE_NAMED_STATEMENTS !== '0' && !transactionPooling,
   });
   // Stopped in reverse: the pool first, so writes still committing can invalidate the cache.
   stopping.push(close, () => pool.end());

@@ -11,6 +11,12 @@ export interface PoolSettings {
   lockTimeoutMillis?: number;
   /** Ends a session left idle inside a transaction, releasing its locks. */
   idleInTransactionTimeoutMillis?: number;
+  /**
+   * Behind a pooler in transaction mode (PgBouncer): consecutive transactions may run on
+   * different server sessions, so nothing is set per session. The timeouts are set with
+   * `SET LOCAL` at the start of each transaction instead (see `beginStatement`).
+   */
+  transactionPooling?: boolean;
 }
 
 const DEFAULTS: Required<PoolSettings> = {
@@ -19,7 +25,19 @@ const DEFAULTS: Required<PoolSettings> = {
   statementTimeoutMillis: 5_000,
   lockTimeoutMillis: 2_000,
   idleInTransactionTimeoutMillis: 10_000,
+  transactionPooling: false,
 };
+
+const beginStatements = new WeakMap<pg.Pool, string>();
+
+/**
+ * What starts a transaction on `pool`: `BEGIN`, or behind a transaction-mode pooler `BEGIN`
+ * with the pool's timeouts as `SET LOCAL`s, in one round trip (a simple query may hold several
+ * statements).
+ */
+export function beginStatement(pool: pg.Pool): string {
+  return beginStatements.get(pool) ?? 'BEGIN';
+}
 
 /**
  * A pg pool where nothing waits forever: pg's defaults let a query wait for a connection
@@ -27,16 +45,24 @@ const DEFAULTS: Required<PoolSettings> = {
  */
 export function createPool(connectionString: string, settings: PoolSettings = {}): pg.Pool {
   const s = { ...DEFAULTS, ...settings };
+  const timeouts = {
+    statement_timeout: s.statementTimeoutMillis,
+    lock_timeout: s.lockTimeoutMillis,
+    idle_in_transaction_session_timeout: s.idleInTransactionTimeoutMillis,
+  };
   const pool = new pg.Pool({
     connectionString,
     max: s.max,
     connectionTimeoutMillis: s.connectionTimeoutMillis,
-    statement_timeout: s.statementTimeoutMillis,
-    lock_timeout: s.lockTimeoutMillis,
-    idle_in_transaction_session_timeout: s.idleInTransactionTimeoutMillis,
+    // As startup parameters, for the whole session; a transaction-mode pooler refuses them.
+    ...(s.transactionPooling ? {} : timeouts),
     // The client-side twin of statement_timeout: fires even when the server cannot answer.
     query_timeout: s.statementTimeoutMillis + 1_000,
   });
+  if (s.transactionPooling) {
+    const locals = Object.entries(timeouts).map(([name, ms]) => `SET LOCAL ${name} = ${ms}`);
+    beginStatements.set(pool, ['BEGIN', ...locals].join('; '));
+  }
   // An idle client whose server went away emits 'error'; without a listener that would crash
   // the process. The pool drops the client and the next query opens a fresh one.
   pool.on('error', () => {});

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { isRetryableTransactionError } from '../errors.js';
+import { beginStatement } from './pool.js';
 
 const ATTEMPTS = 3;
 
@@ -36,7 +37,7 @@ export function inTransaction<T>(
     };
     client.on('error', onError);
     try {
-      await client.query('BEGIN');
+      await client.query(beginStatement(pool));
       const result = await work(client);
       await client.query('COMMIT');
       return result;
