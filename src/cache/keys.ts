@@ -2,7 +2,7 @@
  * Cache keys, exactly the seed's, so its runbook works unchanged
  * (`redis-cli ttl balance:user:123`, `redis-cli --scan --pattern 'balance:*'`).
  *
- * Each value key is guarded by a generation key (see read-through-cache.ts): `balance:<id>` by
+ * Each value key is guarded by a generation key and the epoch (see generation-guard.ts): `balance:<id>` by
  * the balance's, and every per-user key by the user's. A write replaces both generations.
  */
 export const cacheKeys = {
@@ -12,6 +12,8 @@ export const cacheKeys = {
   totalByUser: (userId: string) => `balance:user:${userId}:total`,
   balanceGeneration: (id: string) => `balance:gen:${id}`,
   userGeneration: (userId: string) => `balance:gen:user:${userId}`,
+  /** One key for the whole cache: replacing it forgets every value (generation-guard.ts). */
+  epoch: 'balance:epoch',
 };
 
 /** What a write to one balance makes stale: the seed's "user + balance cache". */

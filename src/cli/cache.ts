@@ -5,11 +5,13 @@
  *   node dist/cli/cache.js flush | stats
  */
 import { createClient } from '@redis/client';
+import { flushCacheKeys } from '../cache/flush.js';
 import { cacheConfigFromEnv } from '../config.js';
 import { runCli } from './run-cli.js';
 
 const KINDS: [string, RegExp][] = [
   ['generation', /balance:gen:/],
+  ['epoch', /^balance:epoch$/],
   ['total by user', /^balance:user:\d+:total$/],
   ['by user and token', /^balance:user:\d+:token:\d+$/],
   ['by user', /^balance:user:\d+$/],
@@ -34,10 +36,7 @@ runCli(async ([command]) => {
   try {
     const pattern = `${keyPrefix}balance:*`;
     if (command === 'flush') {
-      let deleted = 0;
-      for await (const keys of client.scanIterator({ MATCH: pattern, COUNT: 1000 })) {
-        if (keys.length > 0) deleted += await client.unlink(keys);
-      }
+      const deleted = await flushCacheKeys(client, keyPrefix);
       console.log(`deleted ${deleted} keys matching ${pattern} on ${redisUrl}`);
       return;
     }
