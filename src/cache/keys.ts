@@ -16,18 +16,23 @@ export const cacheKeys = {
   epoch: 'balance:epoch',
 };
 
-/** What a write to one balance makes stale: the seed's "user + balance cache". */
-export function keysWrittenBy(balance: { id: string; userId: string; tokenId: string }) {
-  return {
-    values: [
-      cacheKeys.byId(balance.id),
-      cacheKeys.byUser(balance.userId),
-      cacheKeys.byUserAndToken(balance.userId, balance.tokenId),
-      cacheKeys.totalByUser(balance.userId),
-    ],
-    generations: [
-      cacheKeys.balanceGeneration(balance.id),
-      cacheKeys.userGeneration(balance.userId),
-    ],
-  };
+/**
+ * What a write to one balance makes stale: the seed's "user + balance cache". Without a user
+ * (a write whose outcome is unknown, on a balance that can no longer be looked up), only the
+ * balance's own keys; without an id (a create that failed), only the user's.
+ */
+export function keysWrittenBy(balance: { id?: string; userId?: string; tokenId?: string }) {
+  const values: string[] = [];
+  const generations: string[] = [];
+  if (balance.id !== undefined) {
+    values.push(cacheKeys.byId(balance.id));
+    generations.push(cacheKeys.balanceGeneration(balance.id));
+  }
+  if (balance.userId !== undefined) {
+    values.push(cacheKeys.byUser(balance.userId), cacheKeys.totalByUser(balance.userId));
+    if (balance.tokenId !== undefined)
+      values.push(cacheKeys.byUserAndToken(balance.userId, balance.tokenId));
+    generations.push(cacheKeys.userGeneration(balance.userId));
+  }
+  return { values, generations };
 }
