@@ -247,7 +247,9 @@ describe.skipIf(skip !== undefined)('the cache under real Redis faults', () => {
           expect((await reader.service.findById(b.id))?.amount).toBe('15');
         expect(await hits(reader)).toBeGreaterThan(hitsBefore);
       } finally {
-        await withClient(redis.url, (client) => client.sendCommand(['REPLICAOF', 'NO', 'ONE'])).catch(() => {});
+        await withClient(redis.url, (client) =>
+          client.sendCommand(['REPLICAOF', 'NO', 'ONE']),
+        ).catch(() => {});
         await writer.close();
         await reader.close();
       }

@@ -5,6 +5,7 @@
  */
 import type pg from 'pg';
 import { createCacheStore } from '../cache/create-cache-store.js';
+import { createPostgresLedger } from '../cache/invalidation-ledger.js';
 import { keysWrittenBy } from '../cache/keys.js';
 import { ReadThroughCache } from '../cache/read-through-cache.js';
 import { silentLogger } from '../logger.js';
@@ -60,12 +61,15 @@ export async function benchQueries(options: {
   const store = createCacheStore({
     redisUrl: options.cache === 'redis' ? options.redisUrl : undefined,
   });
+  const keyPrefix = `bench-${process.pid}:`;
   const cache = new ReadThroughCache({
     store,
     metrics,
     logger: silentLogger,
-    keyPrefix: `bench-${process.pid}:`,
+    keyPrefix,
     maxValueTtlMs: SEED_CACHE_TTLS.byIdMs,
+    // As the service runs with Redis: reads consult the lease of the invalidation ledger.
+    ledger: options.cache === 'redis' ? createPostgresLedger(options.pool, keyPrefix) : undefined,
   });
   const service = new BalanceService({ pool: options.pool, cache, metrics, logger: silentLogger });
   const figures: QueryFigures[] = [];

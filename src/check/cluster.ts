@@ -2,7 +2,7 @@
  * The system under test for `make check-consistency`: a PostgreSQL and a redis-server of its
  * own (so faults can stop and restart them), and several API processes sharing both.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -89,6 +89,16 @@ export class RedisProcess {
         }),
       'redis-server',
     );
+  }
+
+  /** Runs one command through redis-cli; resolves with its reply. */
+  command(...args: string[]): Promise<string> {
+    return new Promise((resolve, reject) => {
+      execFile('redis-cli', ['-p', String(this.port), ...args], (error, stdout) => {
+        if (error) reject(error);
+        else resolve(stdout.trim());
+      });
+    });
   }
 
   async stop(): Promise<void> {
