@@ -96,7 +96,11 @@ export async function benchQueries(options: {
     }
     const hits = (await metrics.cacheHits.get()).values.reduce((sum, v) => sum + v.value, 0);
     if (hits < options.rows.length * QUERIES.length) {
-      throw new Error(`warm reads were not all hits (${hits} hits): the figures would be wrong`);
+      const failed = async (metric: typeof metrics.cacheErrors) =>
+        (await metric.get()).values.reduce((sum, v) => sum + v.value, 0);
+      throw new Error(
+        `warm reads were not all hits (${hits} hits; cache errors ${await failed(metrics.cacheErrors)}, timeouts ${await failed(metrics.cacheTimeouts)}): the figures would be wrong`,
+      );
     }
   } finally {
     await cache.close();
