@@ -1,6 +1,7 @@
 /*
   Index: idx_cache_invalidations_prefix (key_prefix, id)
-  Plan:  Index Scan on idx_cache_invalidations_prefix, rows in index order, no Sort node.
+  Plan:  Index Scan or Bitmap Index Scan on idx_cache_invalidations_prefix. The table is empty
+         but for the seconds Redis refuses writes, so a Sort of its few rows may follow.
   Cache: none (this is what tells a process which cached values not to trust).
 */
 /* @name CacheInvalidationListByPrefix */

@@ -1,8 +1,7 @@
 import { cacheKeys, keysWrittenBy } from '../cache/keys.js';
 import {
-  BalanceError,
-  DatabaseUnavailableError,
   DuplicateBalanceError,
+  mayHaveCommitted,
   NotFoundError,
   ValidationError,
   VersionConflictError,
@@ -251,7 +250,7 @@ export class BalanceService extends UncachedReads {
     try {
       return await write();
     } catch (error) {
-      if (!(error instanceof BalanceError) || error instanceof DatabaseUnavailableError) {
+      if (mayHaveCommitted(error)) {
         let keys = keysWrittenBy(target);
         if (target.id !== undefined && target.userId === undefined) {
           const row = await this.currentRow(target.id).catch(() => undefined);
