@@ -1,3 +1,4 @@
+import { DatabaseUnavailableError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type {
   Invalidation,
@@ -80,8 +81,8 @@ export class Invalidations {
    * Applies a write's invalidation. If it cannot land, keeps it for retries and, with a ledger,
    * records it there and waits one lease, so no process can serve the old value once this
    * returns. Call after the write commits and before acknowledging it.
-   * @throws when the invalidation could reach neither Redis nor the ledger: the write must not
-   *   be acknowledged as fresh.
+   * @throws DatabaseUnavailableError when the invalidation could reach neither Redis nor the
+   *   ledger: the write must not be acknowledged as fresh.
    */
   async afterWrite(invalidation: Invalidation): Promise<void> {
     const batch: Batch = new Map(
@@ -90,7 +91,10 @@ export class Invalidations {
     if (await this.options.apply(batch, false)) return;
     this.keepPending(batch);
     if (!this.options.ledger) return;
-    await this.options.ledger.record(invalidation);
+    // Neither Redis nor PostgreSQL took it: the write answers 503, never "done" (nor a 500).
+    await this.options.ledger.record(invalidation).catch((error: unknown) => {
+      throw new DatabaseUnavailableError(error);
+    });
     await sleep(this.options.leaseMs);
   }
 
