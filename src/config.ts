@@ -12,6 +12,11 @@ export interface CacheConfig {
   keyPrefix: string;
   /** Deadline of one cache call. */
   timeoutMs: number;
+  /**
+   * How long a process trusts its latest look at the recorded invalidations; a write whose
+   * invalidation Redis refused waits this long before it is acknowledged.
+   */
+  leaseMs: number;
   /** Entries the in-memory store keeps. */
   memoryMaxEntries: number;
   ttls: CacheTtls;
@@ -22,6 +27,7 @@ export function cacheConfigFromEnv(env: NodeJS.ProcessEnv = process.env): CacheC
     redisUrl: env.REDIS_URL || undefined,
     keyPrefix: env.CACHE_KEY_PREFIX ?? '',
     timeoutMs: positiveInteger(env, 'CACHE_TIMEOUT_MS', 50),
+    leaseMs: positiveInteger(env, 'CACHE_LEASE_MS', 1_000),
     memoryMaxEntries: positiveInteger(env, 'CACHE_MEMORY_MAX_ENTRIES', 100_000),
     ttls: cacheTtlsFrom((entry) => seconds(env, entry.env, entry.defaultMs)),
   };

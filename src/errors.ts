@@ -123,6 +123,30 @@ export function classifyDatabaseError(error: unknown): unknown {
   return error;
 }
 
+/** Failures that prove a statement never reached a connection, so nothing can have committed. */
+const NEVER_CONNECTED = /timeout exceeded when trying to connect/;
+const NEVER_CONNECTED_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', '57P03']);
+
+/**
+ * Whether a write that failed with `error` may still have committed: anything but a refusal
+ * (not found, insufficient funds, a conflict) or a database that was never reached or answered
+ * with an error of its own. A connection cut while COMMIT was on its way is the case this is for.
+ */
+export function mayHaveCommitted(error: unknown): boolean {
+  if (error instanceof BalanceError && !(error instanceof DatabaseUnavailableError)) return false;
+  const cause = error instanceof DatabaseUnavailableError ? error.cause : error;
+  const code = (cause as { code?: unknown } | undefined)?.code;
+  const message = cause instanceof Error ? cause.message : '';
+  if (NEVER_CONNECTED.test(message)) return false;
+  if (typeof code === 'string') {
+    if (NEVER_CONNECTED_CODES.has(code)) return false;
+    // A SQLSTATE is PostgreSQL's answer: the statement failed and its transaction with it,
+    // unless the server was shutting the connection down under it (class 08, 57P01, 57P02).
+    if (/^[0-9A-Z]{5}$/.test(code)) return /^08|^57P0[12]$/.test(code);
+  }
+  return true;
+}
+
 /** SQLSTATEs after which the same transaction, run again, can succeed. */
 export function isRetryableTransactionError(error: unknown): boolean {
   const code = (error as { code?: unknown }).code;

@@ -21,6 +21,7 @@ describe('keyKind and keyspaceHitRate', () => {
       [
         'balance:gen:7',
         'balance:gen:user:42',
+        'balance:epoch',
         'balance:user:42:total',
         'balance:user:42:token:3',
         'balance:user:42',
@@ -30,6 +31,7 @@ describe('keyKind and keyspaceHitRate', () => {
     ).toEqual([
       'generation',
       'generation',
+      'epoch',
       'total by user',
       'by user and token',
       'by user',
@@ -54,6 +56,7 @@ describe.skipIf(redisSkip !== undefined)('on Redis', () => {
     for (const key of ['balance:1', 'balance:2', 'balance:user:9', 'balance:user:9:total'])
       await client.set(prefix + key, '{}', { EX: 60 });
     await client.set(`${prefix}balance:gen:1`, '1');
+    await client.set(`${prefix}balance:epoch`, 'run/1');
     await client.set(`${neighbour}balance:1`, '{}', { EX: 60 });
   });
 
@@ -66,9 +69,10 @@ describe.skipIf(redisSkip !== undefined)('on Redis', () => {
   it('counts a prefix’s keys by kind and samples the values’ TTLs', async () => {
     const stats = await cacheKeyStats(client, prefix);
     expect(stats.pattern).toBe(`${prefix}balance:*`);
-    expect(stats.total).toBe(5);
+    expect(stats.total).toBe(6);
     expect(Object.fromEntries(stats.byKind)).toEqual({
       generation: 1,
+      epoch: 1,
       'total by user': 1,
       'by user and token': 0,
       'by user': 1,
@@ -85,7 +89,7 @@ describe.skipIf(redisSkip !== undefined)('on Redis', () => {
   });
 
   it('flushes the prefix’s keys and leaves other prefixes alone', async () => {
-    expect(await flushCacheKeys(client, prefix)).toBe(5);
+    expect(await flushCacheKeys(client, prefix)).toBe(6);
     expect((await cacheKeyStats(client, prefix)).total).toBe(0);
     expect(await client.exists(`${neighbour}balance:1`)).toBe(1);
   });

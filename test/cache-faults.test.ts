@@ -14,6 +14,8 @@ import { buildStack, metricValue } from './support/service.js';
 
 const skip = await redisServerSkipReason();
 const DEADLINE_MS = 50;
+/** A write whose invalidation Redis refused waits one lease (the ledger's) before it returns. */
+const LEASE_MS = 200;
 /** Far above the deadline plus a query, far below the seconds a hung cache call takes. */
 const ANSWER_WITHIN_MS = 1_000;
 
@@ -50,7 +52,7 @@ describe.skipIf(skip !== undefined)('with Redis killed mid-test', () => {
       pool,
       kind: 'redis',
       redisUrl: redis.url,
-      cache: { timeoutMs: DEADLINE_MS, cooldownMs: 200, retryIntervalMs: 100 },
+      cache: { timeoutMs: DEADLINE_MS, cooldownMs: 1_000, retryIntervalMs: 100, leaseMs: LEASE_MS },
     });
     try {
       const { service, cache, metrics } = stack;
@@ -103,7 +105,7 @@ describe.skipIf(skip !== undefined)('with Redis killed mid-test', () => {
       pool,
       kind: 'redis',
       redisUrl: redis.url,
-      cache: { timeoutMs: DEADLINE_MS },
+      cache: { timeoutMs: DEADLINE_MS, leaseMs: LEASE_MS },
     });
     try {
       const b = await stack.service.create({ userId: uniqueUserId(), tokenId: '1', amount: '1' });

@@ -10,7 +10,7 @@ import { redisServerSkipReason } from './support/redis.js';
 const skip = await redisServerSkipReason();
 
 describe.skipIf(skip !== undefined)('the consistency checker', () => {
-  it('finds no anomaly under Redis, PostgreSQL, process and pool faults', async () => {
+  it('finds no anomaly under Redis (stall, restart from an older snapshot, read-only), PostgreSQL, process and pool faults', async () => {
     const report = await runCheck({
       durationMs: 20_000,
       processes: 3,
@@ -18,7 +18,7 @@ describe.skipIf(skip !== undefined)('the consistency checker', () => {
       balances: 4,
       faults: true,
     });
-    expect(report.faults.length).toBeGreaterThanOrEqual(6);
+    expect(report.faults.length).toBeGreaterThanOrEqual(10);
     expect(report.acknowledgedWrites).toBeGreaterThan(100);
     expect(report.anomalies).toEqual([]);
   }, 180_000);

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { migrate, migrationStatus } from '../src/db/migrations.js';
 import { createScratchDatabase, type ScratchDatabase } from '../src/db/scratch-database.js';
 
-const TABLES = ['balance_entries', 'balances', 'idempotency_keys'];
+const TABLES = ['balance_entries', 'balances', 'cache_invalidations', 'idempotency_keys'];
 const INDEXES = [
   'idx_balance_entries_balance',
   'idx_balance_entries_pkey',
@@ -12,6 +12,8 @@ const INDEXES = [
   'idx_balances_user_created',
   'idx_balances_user_token',
   'idx_balances_user_usd',
+  'idx_cache_invalidations_pkey',
+  'idx_cache_invalidations_prefix',
   'idx_idempotency_keys_created',
   'idx_idempotency_keys_pkey',
 ];

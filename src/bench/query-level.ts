@@ -5,6 +5,7 @@
  */
 import type pg from 'pg';
 import { createCacheStore } from '../cache/create-cache-store.js';
+import { createPostgresLedger } from '../cache/invalidation-ledger.js';
 import { keysWrittenBy } from '../cache/keys.js';
 import { ReadThroughCache } from '../cache/read-through-cache.js';
 import { silentLogger } from '../logger.js';
@@ -61,12 +62,15 @@ export async function benchQueries(options: {
   const store = createCacheStore({
     redisUrl: options.cache === 'redis' ? options.redisUrl : undefined,
   });
+  const keyPrefix = `bench-${process.pid}:`;
   const cache = new ReadThroughCache({
     store,
     metrics,
     logger: silentLogger,
-    keyPrefix: `bench-${process.pid}:`,
+    keyPrefix,
     maxValueTtlMs: DEFAULT_CACHE_TTLS.byIdMs,
+    // As the service runs with Redis: reads consult the lease of the invalidation ledger.
+    ledger: options.cache === 'redis' ? createPostgresLedger(options.pool, keyPrefix) : undefined,
   });
   const service = new BalanceService({ pool: options.pool, cache, metrics, logger: silentLogger });
   const figures: QueryFigures[] = [];
@@ -93,7 +97,11 @@ export async function benchQueries(options: {
     }
     const hits = (await metrics.cacheHits.get()).values.reduce((sum, v) => sum + v.value, 0);
     if (hits < options.rows.length * QUERIES.length) {
-      throw new Error(`warm reads were not all hits (${hits} hits): the figures would be wrong`);
+      const failed = async (metric: typeof metrics.cacheErrors) =>
+        (await metric.get()).values.reduce((sum, v) => sum + v.value, 0);
+      throw new Error(
+        `warm reads were not all hits (${hits} hits; cache errors ${await failed(metrics.cacheErrors)}, timeouts ${await failed(metrics.cacheTimeouts)}): the figures would be wrong`,
+      );
     }
   } finally {
     await cache.close();

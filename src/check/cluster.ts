@@ -2,7 +2,7 @@
  * The system under test for `make check-consistency`: a PostgreSQL and a redis-server of its
  * own (so faults can stop and restart them), and several API processes sharing both.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,14 +32,27 @@ async function waitFor(
   }
 }
 
-/** A redis-server on a free port that keeps its data across restarts (append-only file). */
+/**
+ * How a RedisProcess keeps its data across restarts: an append-only file (everything written
+ * comes back), or snapshots taken by SAVE (a restart comes back with the last snapshot: older
+ * data, as after a crash of Debian's default configuration).
+ */
+export type RedisPersistence = 'append-only' | 'snapshot';
+
+/**
+ * A redis-server on a free port that keeps its data across restarts, with DEBUG allowed from
+ * this machine (DEBUG SLEEP, DEBUG POPULATE).
+ */
 export class RedisProcess {
   private child: ChildProcess | undefined;
   private readonly dir = mkdtempSync(join(tmpdir(), 'check-redis-'));
-  private constructor(readonly port: number) {}
+  private constructor(
+    readonly port: number,
+    private readonly persistence: RedisPersistence,
+  ) {}
 
-  static async start(): Promise<RedisProcess> {
-    const redis = new RedisProcess(await freePort());
+  static async start(persistence: RedisPersistence = 'append-only'): Promise<RedisProcess> {
+    const redis = new RedisProcess(await freePort(), persistence);
     await redis.restart();
     return redis;
   }
@@ -61,7 +74,9 @@ export class RedisProcess {
         '--save',
         '',
         '--appendonly',
-        'yes',
+        this.persistence === 'append-only' ? 'yes' : 'no',
+        '--enable-debug-command',
+        'local',
       ],
       { stdio: 'ignore' },
     );
@@ -74,6 +89,16 @@ export class RedisProcess {
         }),
       'redis-server',
     );
+  }
+
+  /** Runs one command through redis-cli; resolves with its reply. */
+  command(...args: string[]): Promise<string> {
+    return new Promise((resolve, reject) => {
+      execFile('redis-cli', ['-p', String(this.port), ...args], (error, stdout) => {
+        if (error) reject(error);
+        else resolve(stdout.trim());
+      });
+    });
   }
 
   async stop(): Promise<void> {

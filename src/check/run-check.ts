@@ -7,6 +7,7 @@
 import { randomInt } from 'node:crypto';
 import pg from 'pg';
 import { signToken } from '../auth/tokens.js';
+import { freePort } from '../net/free-port.js';
 import { ApiProcess, CHECK_SECRET, PostgresProcess, RedisProcess } from './cluster.js';
 import { type Anomaly, checkHistory, type Operation } from './history.js';
 
@@ -37,12 +38,19 @@ export interface CheckReport {
 
 /** Longer than any deadline a request may legitimately take (pool 2 s, statements 5 s). */
 const REQUEST_DEADLINE_MS = 15_000;
+/** Keys that are not the check's balances, so a stall and a restart happen at production size. */
+const FILLER_KEYS = 2_000_000;
 
 export async function runCheck(options: CheckOptions): Promise<CheckReport> {
   const log = options.log ?? (() => {});
   log('starting PostgreSQL, Redis and the API processes');
   const postgres = await PostgresProcess.start();
-  const redis = await RedisProcess.start();
+  // Snapshots, not an append-only file: a restart comes back with older data.
+  const redis = await RedisProcess.start('snapshot');
+  if (options.faults) {
+    log(`filling Redis with ${FILLER_KEYS} keys`);
+    await redis.command('DEBUG', 'POPULATE', String(FILLER_KEYS), 'check:balance:filler');
+  }
   const environment = { databaseUrl: postgres.url, redisUrl: redis.url, keyPrefix: 'check:' };
   const apis = await Promise.all(
     Array.from({ length: options.processes }, () => ApiProcess.start(environment)),
@@ -168,8 +176,12 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
         faults.push(name);
         await fault();
       };
+      await at(0.1, 'Redis snapshot taken (SAVE)', () => redis.command('SAVE'));
       await at(0.15, 'Redis killed', () => redis.stop());
-      await at(0.3, 'Redis restarted (its data kept)', () => redis.restart());
+      await at(0.25, 'Redis restarted from the older snapshot', () => redis.restart());
+      await at(0.33, `Redis stalled 300 ms (DEBUG SLEEP) holding ${FILLER_KEYS} other keys`, () =>
+        redis.command('DEBUG', 'SLEEP', '0.3'),
+      );
       await at(0.4, 'PostgreSQL connections terminated', () =>
         pool.query(
           'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
@@ -179,6 +191,13 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
         await postgres.stop();
         await postgres.restart();
       });
+      const nowhere = await freePort();
+      await at(0.55, 'Redis made read-only (REPLICAOF a port where nothing listens)', () =>
+        redis.command('REPLICAOF', '127.0.0.1', String(nowhere)),
+      );
+      await at(0.62, 'Redis writable again (REPLICAOF NO ONE)', () =>
+        redis.command('REPLICAOF', 'NO', 'ONE'),
+      );
       await at(0.65, 'API process sent SIGTERM, another started', async () => {
         const [first] = apis;
         if (!first) return;

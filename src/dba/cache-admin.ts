@@ -15,6 +15,7 @@ export type AdminRedis = ReturnType<typeof adminClient>;
 /** Key kinds, by the shape of the key after the prefix; the first that matches names a key. */
 export const KEY_KINDS: readonly [kind: string, shape: RegExp][] = [
   ['generation', /balance:gen:/],
+  ['epoch', /^balance:epoch$/],
   ['total by user', /^balance:user:\d+:total$/],
   ['by user and token', /^balance:user:\d+:token:\d+$/],
   ['by user', /^balance:user:\d+$/],
@@ -27,7 +28,7 @@ export interface CacheKeyStats {
   total: number;
   /** One entry per kind of KEY_KINDS, then `other`, in that order. */
   byKind: [kind: string, count: number][];
-  /** Up to five value keys (not generations) as `key  ttl N s`. */
+  /** Up to five value keys (not generations, not the epoch) as `key  ttl N s`. */
   sample: string[];
 }
 
@@ -42,14 +43,8 @@ export async function openAdminRedis(url: string): Promise<AdminRedis> {
   return client;
 }
 
-/** Deletes every `<prefix>balance:*` key; returns how many. */
-export async function flushCacheKeys(client: AdminRedis, keyPrefix: string): Promise<number> {
-  let deleted = 0;
-  for await (const keys of client.scanIterator({ MATCH: `${keyPrefix}balance:*`, COUNT: 1000 })) {
-    if (keys.length > 0) deleted += await client.unlink(keys);
-  }
-  return deleted;
-}
+/** `make cache-flush` runs the cache's own flush, which its fault tests exercise. */
+export { flushCacheKeys } from '../cache/flush.js';
 
 /** Counts `<prefix>balance:*` keys by kind and samples the TTLs of a few values. */
 export async function cacheKeyStats(client: AdminRedis, keyPrefix: string): Promise<CacheKeyStats> {
@@ -62,7 +57,7 @@ export async function cacheKeyStats(client: AdminRedis, keyPrefix: string): Prom
     for (const key of keys) {
       const kind = keyKind(key.slice(keyPrefix.length));
       counts.set(kind, (counts.get(kind) ?? 0) + 1);
-      if (sample.length < 5 && kind !== 'generation')
+      if (sample.length < 5 && kind !== 'generation' && kind !== 'epoch')
         sample.push(`${key}  ttl ${await client.ttl(key)} s`);
     }
   }

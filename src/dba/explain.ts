@@ -58,6 +58,14 @@ const SCAN_TYPES = new Set(['Index Scan', 'Index Only Scan', 'Bitmap Index Scan'
 /** Where the shared samples would make the analyzed run fail: a create needs a new token. */
 const SAMPLE_OVERRIDES: Record<string, Record<string, unknown>> = {
   'balances/create.sql': { tokenId: '9223372036854775807' },
+  'cache_invalidations/record.sql': {
+    keyPrefix: '',
+    // Array parameters as PostgreSQL array literals: the generic plan inlines them as text.
+    generationKeys: '{balance:gen:1}',
+    valueKeys: '{balance:1}',
+  },
+  'cache_invalidations/list_by_prefix.sql': { keyPrefix: '' },
+  'cache_invalidations/delete_by_ids.sql': { ids: '{1,2}' },
 };
 
 /**

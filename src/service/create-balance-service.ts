@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { createCacheStore } from '../cache/create-cache-store.js';
+import { createPostgresLedger } from '../cache/invalidation-ledger.js';
 import { ReadThroughCache } from '../cache/read-through-cache.js';
 import type { CacheConfig } from '../config.js';
 import type { Logger } from '../logger.js';
@@ -34,6 +35,9 @@ export function createBalanceService(deps: {
     logger,
     keyPrefix: config.keyPrefix,
     timeoutMs: config.timeoutMs,
+    leaseMs: config.leaseMs,
+    // Redis is shared by processes, so a refused invalidation must reach them another way.
+    ledger: config.redisUrl ? createPostgresLedger(deps.pool, config.keyPrefix) : undefined,
     maxValueTtlMs: Math.max(...Object.values(config.ttls)),
   });
   const service = new BalanceService({ ...deps, cache, ttls: config.ttls });

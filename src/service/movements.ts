@@ -21,6 +21,7 @@ import {
 } from '../queries/idempotency_keys/save_response.queries.js';
 import { type Movement, toBalance, toEntry } from './balance.js';
 import type { QueryRunner } from './query-runner.js';
+import { invalidatingOnDoubt, type OrInvalidate } from './uncertain-writes.js';
 import { requireId, requireIdempotencyKey, requirePositiveAmount } from './validate.js';
 
 export interface MovementOptions {
@@ -41,8 +42,10 @@ export class Movements {
   private readonly query: QueryRunner['query'];
   private readonly timed: QueryRunner['timed'];
   private readonly currentRow: QueryRunner['currentRow'];
+  private readonly orInvalidate: OrInvalidate;
 
   constructor(runner: QueryRunner, cache: ReadThroughCache, clock: () => Date) {
+    this.orInvalidate = invalidatingOnDoubt(cache, runner.currentRow, runner.logger);
     this.pool = runner.pool;
     this.cache = cache;
     this.clock = clock;
@@ -84,9 +87,11 @@ export class Movements {
       options.idempotencyKey === undefined
         ? undefined
         : requireIdempotencyKey(options.idempotencyKey);
-    const movement = key
-      ? await this.moveOnce(kind, balanceId, value, key)
-      : await this.query(kind, (db) => this.applyMovement(kind, balanceId, value, db));
+    const movement = await this.orInvalidate({ id: balanceId }, () =>
+      key
+        ? this.moveOnce(kind, balanceId, value, key)
+        : this.query(kind, (db) => this.applyMovement(kind, balanceId, value, db)),
+    );
     // A replay invalidates too: the first request may have died between its commit and its
     // invalidation, and invalidating twice costs nothing.
     await this.cache.invalidate(keysWrittenBy(movement.balance));

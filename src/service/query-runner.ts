@@ -33,7 +33,7 @@ export class QueryRunner {
   readonly connect: (db: pg.Pool | pg.PoolClient) => IDatabaseConnection;
   private readonly db: IDatabaseConnection;
   private readonly metrics: Metrics;
-  private readonly logger: Logger;
+  readonly logger: Logger;
   private readonly logQueries: boolean;
 
   constructor(deps: QueryRunnerDeps) {

@@ -1,6 +1,7 @@
 /**
  * The plain writes: create, update and delete. Each validates its input, runs one statement,
- * and invalidates, after its commit, every cache key it affects. Amount changes by update are
+ * and invalidates, after its commit (or after an error that leaves the commit in doubt), every
+ * cache key it affects. Amount changes by update are
  * journaled by the statement itself (sql/balances/update.sql).
  */
 import { keysWrittenBy } from '../cache/keys.js';
@@ -16,6 +17,7 @@ import { balanceDelete } from '../queries/balances/delete.queries.js';
 import { balanceUpdate } from '../queries/balances/update.queries.js';
 import { type Balance, toBalance } from './balance.js';
 import type { QueryRunner } from './query-runner.js';
+import { invalidatingOnDoubt, type OrInvalidate } from './uncertain-writes.js';
 import { requireAddress, requireDecimal, requireId } from './validate.js';
 
 /** A balance to create. */
@@ -43,11 +45,13 @@ export class BalanceWrites {
   private readonly cache: ReadThroughCache;
   private readonly query: QueryRunner['query'];
   private readonly currentRow: QueryRunner['currentRow'];
+  private readonly orInvalidate: OrInvalidate;
 
   constructor(runner: QueryRunner, cache: ReadThroughCache) {
     this.cache = cache;
     this.query = runner.query;
     this.currentRow = runner.currentRow;
+    this.orInvalidate = invalidatingOnDoubt(cache, runner.currentRow, runner.logger);
   }
 
   /**
@@ -68,7 +72,9 @@ export class BalanceWrites {
     };
     let row: Awaited<ReturnType<typeof balanceCreate.run>>[number] | undefined;
     try {
-      [row] = await this.query('create', (db) => balanceCreate.run(params, db));
+      [row] = await this.orInvalidate(params, () =>
+        this.query('create', (db) => balanceCreate.run(params, db)),
+      );
     } catch (error) {
       if ((error as { code?: string }).code === '23505') {
         throw new DuplicateBalanceError(params.userId, params.tokenId);
@@ -112,7 +118,9 @@ export class BalanceWrites {
           ? null
           : requireDecimal(patch.autoConvertThreshold, 'autoConvertThreshold'),
     };
-    const [row] = await this.query('update', (db) => balanceUpdate.run(params, db));
+    const [row] = await this.orInvalidate({ id: balanceId }, () =>
+      this.query('update', (db) => balanceUpdate.run(params, db)),
+    );
     if (!row) {
       const current = await this.currentRow(balanceId);
       throw new VersionConflictError(expectedVersion ?? '', current.version);
@@ -128,7 +136,9 @@ export class BalanceWrites {
    */
   async delete(id: string): Promise<void> {
     const balanceId = requireId(id, 'id');
-    const [row] = await this.query('delete', (db) => balanceDelete.run({ id: balanceId }, db));
+    const [row] = await this.orInvalidate({ id: balanceId }, () =>
+      this.query('delete', (db) => balanceDelete.run({ id: balanceId }, db)),
+    );
     if (!row) throw new NotFoundError(`balance ${balanceId}`);
     await this.cache.invalidate(
       keysWrittenBy({ id: row.id, userId: row.user_id, tokenId: row.token_id }),

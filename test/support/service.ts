@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { createCacheStore } from '../../src/cache/create-cache-store.js';
+import { createPostgresLedger } from '../../src/cache/invalidation-ledger.js';
 import {
   ReadThroughCache,
   type ReadThroughCacheOptions,
@@ -46,6 +47,7 @@ export function buildStack(options: {
     logger: silentLogger,
     keyPrefix,
     maxValueTtlMs: Math.max(...Object.values(ttls)),
+    ledger: options.kind === 'redis' ? createPostgresLedger(options.pool, keyPrefix) : undefined,
     ...options.cache,
   });
   const service = new BalanceService({
