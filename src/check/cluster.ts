@@ -204,11 +204,20 @@ export class ApiProcess {
   }
 
   get alive(): boolean {
-    return this.child.exitCode === null;
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** Set once the check itself stops this process; any other exit is a crash. */
+  stoppedOnPurpose = false;
+
+  /** How the process ended, for a report: `code 1`, `SIGSEGV`. */
+  get exit(): string {
+    return this.child.signalCode ?? `code ${this.child.exitCode}`;
   }
 
   /** SIGTERM: the graceful path; resolves with the exit code. */
   terminate(): Promise<number | null> {
+    this.stoppedOnPurpose = true;
     if (!this.alive) return Promise.resolve(this.child.exitCode);
     const exited = new Promise<number | null>((resolve) => this.child.once('exit', resolve));
     this.child.kill('SIGTERM');

@@ -229,6 +229,13 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
 
     log('checking the history');
     const anomalies = await checkHistory(history, pool, REQUEST_DEADLINE_MS);
+    for (const api of apis) {
+      if (api.alive || api.stoppedOnPurpose) continue;
+      anomalies.push({
+        check: 'no API process dies on its own',
+        detail: `the process on port ${api.port} exited (${api.exit}) while no fault stopped it`,
+      });
+    }
     const refused: Record<string, number> = {};
     for (const op of history) {
       if (op.status !== undefined && op.status !== 200)

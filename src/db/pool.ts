@@ -66,5 +66,9 @@ export function createPool(connectionString: string, settings: PoolSettings = {}
   // An idle client whose server went away emits 'error'; without a listener that would crash
   // the process. The pool drops the client and the next query opens a fresh one.
   pool.on('error', () => {});
+  // A client checked out by pool.query listens for one error only; a terminated backend can
+  // emit two (the FATAL message, then the closed socket), and the second would crash the
+  // process (seen under make check-consistency). The query has its error either way.
+  pool.on('connect', (client) => client.on('error', () => {}));
   return pool;
 }

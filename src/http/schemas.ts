@@ -198,7 +198,8 @@ export const IdempotencyHeaders = z.object({
     .regex(IDEMPOTENCY_KEY_PATTERN, 'must be 1 to 255 visible ASCII characters')
     .optional()
     .openapi({
-      description: 'A repeat with the same key and body returns the first result and moves nothing',
+      description:
+        'A repeat with the same key and body, from the same caller (token subject), returns the first result and moves nothing',
       example: 'order-7f3a-debit',
     }),
 });
