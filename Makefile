@@ -84,10 +84,11 @@ bench-smoke: build ## The benchmark in miniature (as CI runs it): proves it runs
 	node dist/cli/bench.js --quick --out .data/bench-smoke
 
 CHECK_SECONDS ?= 60
+CHECK_WORKERS ?= 1
 
 .PHONY: check-consistency
-check-consistency: build ## Jepsen-style bank test: 3 API processes, faults, every history check (CHECK_SECONDS=60)
-	node dist/cli/check-consistency.js --seconds $(CHECK_SECONDS)
+check-consistency: build ## Jepsen-style bank test: 3 API processes, faults, every history check (CHECK_SECONDS=60 CHECK_WORKERS=1)
+	node dist/cli/check-consistency.js --seconds $(CHECK_SECONDS) --workers $(CHECK_WORKERS)
 
 .PHONY: doctor
 doctor: build ## Troubleshoot: migrations, indexes, journal, top statements, Redis, cache keys

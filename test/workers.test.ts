@@ -4,9 +4,9 @@
  * and a SIGTERM that drains them all.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { signToken } from '../src/auth/tokens.js';
+import { childrenOf } from '../src/check/processes.js';
 import { projectRoot } from '../src/db/database-server.js';
 import { freePort } from '../src/net/free-port.js';
 import { TEST_SECRET } from './support/api.js';
@@ -14,23 +14,6 @@ import { uniqueUserId } from './support/ids.js';
 import { deleteKeys, redisSkipReason, sharedRedisUrl, uniqueKeyPrefix } from './support/redis.js';
 
 const skip = await redisSkipReason();
-
-/** Pids of the live processes whose parent is `pid`, from /proc. */
-function childrenOf(pid: number): number[] {
-  const children: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      // /proc/<pid>/stat: "pid (comm) state ppid ..."; comm may hold spaces, so split after ')'.
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(ppid) === pid && state !== 'Z') children.push(Number(entry));
-    } catch {
-      // ended while we looked
-    }
-  }
-  return children;
-}
 
 async function waitFor<T>(
   what: string,

@@ -11,6 +11,7 @@ import { projectRoot, withDatabase } from '../db/database-server.js';
 import { type EmbeddedServer, startEmbeddedPostgres } from '../db/embedded-postgres.js';
 import { migrate } from '../db/migrations.js';
 import { freePort } from '../net/free-port.js';
+import { childrenOf } from './processes.js';
 
 export const CHECK_SECRET = 'check-secret-check-secret-check-secret-0';
 
@@ -172,6 +173,8 @@ export class ApiProcess {
     databaseUrl: string;
     redisUrl: string;
     keyPrefix: string;
+    /** WORKERS of the process: more than 1 makes it a primary with that many workers. */
+    workers?: number;
   }): Promise<ApiProcess> {
     const port = await freePort();
     const child = spawn(process.execPath, [join(projectRoot, 'dist', 'server.js')], {
@@ -187,6 +190,7 @@ export class ApiProcess {
         LOG_LEVEL: 'error',
         DATABASE_POOL_MAX: '4',
         SHUTDOWN_DRAIN_MS: '200',
+        WORKERS: String(env.workers ?? 1),
       },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
@@ -213,6 +217,16 @@ export class ApiProcess {
   /** How the process ended, for a report: `code 1`, `SIGSEGV`. */
   get exit(): string {
     return this.child.signalCode ?? `code ${this.child.exitCode}`;
+  }
+
+  /**
+   * SIGKILL to one of its workers (WORKERS > 1), as the OOM killer would; resolves with the
+   * killed worker's pid, or undefined when the process has no worker.
+   */
+  killOneWorker(): number | undefined {
+    const [worker] = childrenOf(this.child.pid as number);
+    if (worker !== undefined) process.kill(worker, 'SIGKILL');
+    return worker;
   }
 
   /** SIGTERM: the graceful path; resolves with the exit code. */

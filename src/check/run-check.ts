@@ -18,6 +18,8 @@ export interface CheckOptions {
   balances: number;
   /** Inject the faults (Redis, PostgreSQL, process and pool) during the run. */
   faults: boolean;
+  /** WORKERS in each API process (1 by default); with more, a worker is also killed. */
+  workers?: number;
   /**
    * A bug planted on purpose, to prove the checker catches it: 'skip-invalidation' adds a
    * client that credits through SQL, bypassing the service and so the cache invalidation.
@@ -51,7 +53,12 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
     log(`filling Redis with ${FILLER_KEYS} keys`);
     await redis.command('DEBUG', 'POPULATE', String(FILLER_KEYS), 'check:balance:filler');
   }
-  const environment = { databaseUrl: postgres.url, redisUrl: redis.url, keyPrefix: 'check:' };
+  const environment = {
+    databaseUrl: postgres.url,
+    redisUrl: redis.url,
+    keyPrefix: 'check:',
+    workers: options.workers ?? 1,
+  };
   const apis = await Promise.all(
     Array.from({ length: options.processes }, () => ApiProcess.start(environment)),
   );
@@ -206,6 +213,11 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
         const code = await first.terminate();
         if (code !== 0) faults.push(`(the terminated process exited with ${code})`);
       });
+      if ((options.workers ?? 1) > 1) {
+        await at(0.72, 'a worker killed with SIGKILL (its process starts another)', async () => {
+          if (apis[1]?.killOneWorker() === undefined) faults.push('(no worker found to kill)');
+        });
+      }
       await at(0.8, 'pool exhausted (a burst of 60 concurrent debits on one process)', async () => {
         const balanceId = balanceIds[0] ?? '';
         await Promise.all(

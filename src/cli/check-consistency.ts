@@ -2,7 +2,7 @@
  * `make check-consistency [DURATION_S=60]`: runs src/check/run-check.ts and exits 1 on any
  * anomaly. `--quick` is CI's version.
  *
- *   node dist/cli/check-consistency.js [--seconds N] [--quick] [--no-faults]
+ *   node dist/cli/check-consistency.js [--seconds N] [--quick] [--no-faults] [--workers N]
  */
 import { runCheck } from '../check/run-check.js';
 import { runCli } from './run-cli.js';
@@ -11,12 +11,16 @@ runCli(async (args) => {
   const at = args.indexOf('--seconds');
   const seconds = at === -1 ? (args.includes('--quick') ? 30 : 60) : Number(args[at + 1]);
   if (!(seconds > 0)) throw new Error('--seconds must be positive');
+  const workersAt = args.indexOf('--workers');
+  const workers = workersAt === -1 ? 1 : Number(args[workersAt + 1]);
+  if (!(Number.isInteger(workers) && workers > 0)) throw new Error('--workers must be a count');
   const report = await runCheck({
     durationMs: seconds * 1000,
     processes: 3,
     clients: 12,
     balances: 5,
     faults: !args.includes('--no-faults'),
+    workers,
     log: (line) => console.error(`check: ${line}`),
   });
   console.log(`operations       ${report.operations}`);
