@@ -3,10 +3,11 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { migrate, migrationStatus } from '../src/db/migrations.js';
 import { createScratchDatabase, type ScratchDatabase } from '../src/db/scratch-database.js';
 
-const TABLES = ['balance_entries', 'balances', 'idempotency_keys'];
+const TABLES = ['balance_entries', 'balances', 'idempotency_keys', 'transfers'];
 const INDEXES = [
   'idx_balance_entries_balance',
   'idx_balance_entries_pkey',
+  'idx_balance_entries_transfer',
   'idx_balances_address',
   'idx_balances_pkey',
   'idx_balances_user_created',
@@ -14,6 +15,7 @@ const INDEXES = [
   'idx_balances_user_usd',
   'idx_idempotency_keys_created',
   'idx_idempotency_keys_pkey',
+  'idx_transfers_pkey',
 ];
 
 describe('migrations', () => {
