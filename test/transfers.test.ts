@@ -9,7 +9,7 @@ import { migrate } from '../src/db/migrations.js';
 import { createPool } from '../src/db/pool.js';
 import { createScratchDatabase, type ScratchDatabase } from '../src/db/scratch-database.js';
 import { InsufficientFundsError } from '../src/errors.js';
-import type { Balance } from '../src/service/balance.js';
+import type { Balance, TransferResult } from '../src/service/balance.js';
 import { adminToken, buildApi, problemOf, type TestApi, userToken } from './support/api.js';
 import { uniqueUserId } from './support/ids.js';
 import { buildStack } from './support/service.js';
@@ -156,7 +156,7 @@ describe('/v1/transfers', () => {
     }
     const response = await transfer({ fromBalanceId: from.id, toBalanceId: to.id, amount: '2.50' });
     expect(response.status).toBe(201);
-    const body = await response.json();
+    const body = (await response.json()) as TransferResult;
     expect(body).toMatchObject({
       transfer: { fromBalanceId: from.id, toBalanceId: to.id, amount: '2.5' },
       from: { id: from.id, amount: '7.5' },
