@@ -22,7 +22,7 @@ runCli(async (args) => {
   console.log(`operations       ${report.operations}`);
   console.log(`acknowledged     ${report.acknowledgedWrites} writes`);
   console.log(
-    `in doubt         ${report.inDoubt} writes (timed out or cut off; each may count at most once)`,
+    `in doubt         ${report.inDoubt} writes (timed out, cut off or answered outcome-unknown; each may count at most once)`,
   );
   console.log(`refused/failed   ${JSON.stringify(report.refused)}`);
   console.log(`API processes    ${report.processes}`);
