@@ -30,6 +30,8 @@ export interface CheckOptions {
 export interface CheckReport {
   operations: number;
   acknowledgedWrites: number;
+  /** Of which transfers. */
+  acknowledgedTransfers: number;
   inDoubt: number;
   refused: Record<string, number>;
   processes: number;
@@ -244,6 +246,8 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
     return {
       operations: history.length,
       acknowledgedWrites: history.filter(acknowledged).length,
+      acknowledgedTransfers: history.filter((op) => op.kind === 'transfer' && acknowledged(op))
+        .length,
       inDoubt: history.filter(inDoubt).length,
       refused,
       processes: apis.length,

@@ -20,7 +20,9 @@ runCli(async (args) => {
     log: (line) => console.error(`check: ${line}`),
   });
   console.log(`operations       ${report.operations}`);
-  console.log(`acknowledged     ${report.acknowledgedWrites} writes`);
+  console.log(
+    `acknowledged     ${report.acknowledgedWrites} writes (${report.acknowledgedTransfers} transfers)`,
+  );
   console.log(
     `in doubt         ${report.inDoubt} writes (timed out, cut off or answered outcome-unknown; each may count at most once)`,
   );

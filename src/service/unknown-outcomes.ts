@@ -71,9 +71,14 @@ export class UnknownOutcomes {
       values: [cacheKeys.byId(balanceId)],
       generations: [cacheKeys.balanceGeneration(balanceId)],
     };
-    const open = await this.cachedReads.findById(balanceId).catch(() => null);
+    let open: Awaited<ReturnType<CachedReads['findById']>>;
+    try {
+      open = await this.cachedReads.findById(balanceId);
+    } catch {
+      return ownKeys; // neither the cache nor PostgreSQL knows the owner now: TTLs end the rest
+    }
     if (open) return keysWrittenBy(open);
-    // Closed by the write itself, perhaps, or the database is still out of reach.
+    // Closed, perhaps by the very write whose answer was lost.
     const [closed] = await this.runner
       .query('findIncludingClosed', (db) => balanceFindIncludingClosed.run({ id: balanceId }, db))
       .catch(() => []);
