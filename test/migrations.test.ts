@@ -66,6 +66,25 @@ describe('migrations', () => {
     expect(await indexes()).toEqual(INDEXES);
   });
 
+  it('step down through closed balances, transfers and scoped keys with data in them, and up again', async () => {
+    await migrate(database.url, 'up');
+    await client.query(`INSERT INTO balances (user_id, token_id, amount, deleted_at)
+                        VALUES (1, 1, 0, now()), (1, 1, 5, NULL)`);
+    await client.query(`INSERT INTO idempotency_keys (subject, key, request_fingerprint, response)
+                        VALUES ('a', 'same', 'x', '{}'), ('b', 'same', 'y', '{}')`);
+    // 0006 (validation), 0005 (scoped keys): the colliding keys collapse to one.
+    await migrate(database.url, 'down', { count: 2 });
+    const { rows: keys } = await client.query('SELECT key FROM idempotency_keys');
+    expect(keys).toEqual([{ key: 'same' }]);
+    // 0004 (transfers), 0003 (closed balances): the closed balance goes, the open one stays.
+    await migrate(database.url, 'down', { count: 2 });
+    const { rows: balances } = await client.query('SELECT amount FROM balances');
+    expect(balances).toEqual([{ amount: '5' }]);
+    expect(await migrate(database.url, 'up')).toHaveLength(4);
+    expect(await indexes()).toEqual(INDEXES);
+    await client.query('TRUNCATE balances, balance_entries, transfers, idempotency_keys');
+  });
+
   it('roll back one step at a time by default', async () => {
     const before = await migrationStatus(database.url);
     const [last] = await migrate(database.url, 'down');
