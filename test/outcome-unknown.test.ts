@@ -3,6 +3,7 @@
  * COMMIT and its answer, by a proxy that lets the request through and drops the answer) is
  * said to be of unknown outcome: 502 outcome-unknown, no Retry-After, and a cache that shows
  * the committed write. With an idempotency key, the retry replays it and nothing moves twice.
+ * A cut before the COMMIT was sent rolls the write back, and stays a 503 with Retry-After.
  */
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -111,6 +112,26 @@ describe('a write whose answer is lost after COMMIT', () => {
     expect(retry.headers.get('idempotent-replayed')).toBe('true');
     expect(((await retry.json()) as { balance: Balance }).balance.amount).toBe(after);
     expect(await journalAmounts(balance.id)).toEqual(['10', amount]);
+  });
+
+  it('a keyed credit cut before its COMMIT was sent is a plain 503 with Retry-After: nothing was written', async () => {
+    const balance = await createBalance('10');
+    const amount = uniqueAmount();
+    // The key's claim carries the amount in its fingerprint: cut the answer to that statement.
+    const cut = proxy.cutAnswer(amount);
+    const response = await api.call('POST', `/v1/balances/${balance.id}/credit`, {
+      token: admin,
+      body: { amount },
+      headers: { 'Idempotency-Key': `early-cut-${uniqueUserId()}` },
+    });
+    await cut;
+    expect(response.status).toBe(503);
+    expect(response.headers.get('retry-after')).toBe('1');
+    expect((await problemOf(response)).type).toBe(
+      'urn:balance-service:problem:database-unavailable',
+    );
+    expect(await reads(balance)).toEqual(['10', ['10']]);
+    expect(await journalAmounts(balance.id)).toEqual(['10']);
   });
 
   it('a transfer: 502 outcome-unknown, and both sides read fresh', async () => {
