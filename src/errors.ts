@@ -10,7 +10,10 @@ export type BalanceErrorCode =
   | 'insufficient_funds'
   | 'version_conflict'
   | 'idempotency_key_reused'
-  | 'database_unavailable';
+  | 'token_mismatch'
+  | 'balance_not_empty'
+  | 'database_unavailable'
+  | 'outcome_unknown';
 
 export abstract class BalanceError extends Error {
   abstract readonly code: BalanceErrorCode;
@@ -72,6 +75,41 @@ export class IdempotencyKeyReusedError extends BalanceError {
   }
 }
 
+/** A transfer between balances of two different tokens; nothing was changed. */
+export class TokenMismatchError extends BalanceError {
+  readonly code = 'token_mismatch';
+  constructor(fromTokenId: string, toTokenId: string) {
+    super(`cannot transfer token ${fromTokenId} to a balance of token ${toTokenId}`);
+  }
+}
+
+/** A delete of a balance that still holds an amount; nothing was changed. */
+export class BalanceNotEmptyError extends BalanceError {
+  readonly code = 'balance_not_empty';
+  constructor(
+    readonly balanceId: string,
+    readonly amount: string,
+  ) {
+    super(`balance ${balanceId} holds ${amount}: move it out before deleting the balance`);
+  }
+}
+
+/**
+ * A write whose answer was lost after PostgreSQL may have committed it (the connection broke
+ * while the statement or the COMMIT was in flight). Unlike DatabaseUnavailableError, a blind
+ * retry may apply the write twice: retry only with the same idempotency key, or read first.
+ */
+export class OutcomeUnknownError extends BalanceError {
+  readonly code = 'outcome_unknown';
+  constructor(cause: unknown) {
+    super(
+      'the write may or may not have been applied: the connection to the database broke before ' +
+        'its answer came back. Retry only with the same Idempotency-Key, or read the balance first',
+      { cause },
+    );
+  }
+}
+
 /** PostgreSQL could not be reached or did not answer in time. */
 export class DatabaseUnavailableError extends BalanceError {
   readonly code = 'database_unavailable';
@@ -128,11 +166,14 @@ const NEVER_CONNECTED = /timeout exceeded when trying to connect/;
 const NEVER_CONNECTED_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', '57P03']);
 
 /**
- * Whether a write that failed with `error` may still have committed: anything but a refusal
- * (not found, insufficient funds, a conflict) or a database that was never reached or answered
- * with an error of its own. A connection cut while COMMIT was on its way is the case this is for.
+ * Whether a write that failed with `error` may still have committed, so its cache keys must be
+ * invalidated: anything but a refusal (not found, insufficient funds, a conflict) or a database
+ * that was never reached or answered with an error of its own. Broader than what the client is
+ * told (OutcomeUnknownError, for a connection lost under the statement or its COMMIT): the cache
+ * must not bet on an error it cannot explain.
  */
 export function mayHaveCommitted(error: unknown): boolean {
+  if (error instanceof OutcomeUnknownError) return true;
   if (error instanceof BalanceError && !(error instanceof DatabaseUnavailableError)) return false;
   const cause = error instanceof DatabaseUnavailableError ? error.cause : error;
   const code = (cause as { code?: unknown } | undefined)?.code;
@@ -145,6 +186,24 @@ export function mayHaveCommitted(error: unknown): boolean {
     if (/^[0-9A-Z]{5}$/.test(code)) return /^08|^57P0[12]$/.test(code);
   }
   return true;
+}
+
+/**
+ * Whether `error` means the connection itself broke (as opposed to PostgreSQL refusing the
+ * statement, which rolls it back): sent while this happens, a write may have committed.
+ */
+export function isConnectionLoss(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  const message = error instanceof Error ? error.message : '';
+  if (typeof code === 'string') {
+    // 08: connection exception; 57P01-03: the backend was terminated or the server shut down.
+    if (/^08/.test(code) || /^57P0[1-3]$/.test(code)) return true;
+    if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'ETIMEDOUT') return true;
+    return false;
+  }
+  return /Connection terminated|Query read timeout|is not queryable|Client was closed/.test(
+    message,
+  );
 }
 
 /** SQLSTATEs after which the same transaction, run again, can succeed. */

@@ -10,7 +10,15 @@ export { createPool } from './db/pool.js';
 export * from './errors.js';
 export type { Logger } from './logger.js';
 export { createMetrics, type Metrics } from './metrics.js';
-export type { Balance, BalanceEntry, EntryKind, Movement, Page } from './service/balance.js';
+export type {
+  Balance,
+  BalanceEntry,
+  EntryKind,
+  Movement,
+  Page,
+  Transfer,
+  TransferResult,
+} from './service/balance.js';
 export {
   type BalancePatch,
   BalanceService,

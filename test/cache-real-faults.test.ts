@@ -281,7 +281,10 @@ describe.skipIf(skip !== undefined)('the cache under real Redis faults', () => {
 
     it.each(vanish)('never validates the old value (%s)', async (_, makeVanish) => {
       const keyPrefix = uniqueKeyPrefix();
-      const gate = pauseNextQuery(pool, /^SELECT[\s\S]*FROM balances\s+WHERE id = \$1$/);
+      const gate = pauseNextQuery(
+        pool,
+        /^SELECT[\s\S]*FROM balances\s+WHERE id = \$1\s+AND deleted_at IS NULL$/,
+      );
       const options = { kind: 'redis' as const, redisUrl: redis.url, keyPrefix };
       const reader = buildStack({ ...options, pool: gate.pool });
       const writer = buildStack({ ...options, pool });

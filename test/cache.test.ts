@@ -66,6 +66,9 @@ describeEachCache('cache', (context) => {
     expect((await service.findByUserId(userId)).map((x) => x.id)).toEqual([b.id, other.id]);
     expect(await service.totalBalanceByUser(userId)).toBe('10');
 
+    // Only an empty balance can be deleted (closed).
+    await service.debit(b.id, '12');
+    await expectFresh('0', '7');
     await service.delete(b.id);
     expect(await service.findById(b.id)).toBeNull();
     expect(await service.findByUserIdAndTokenId(userId, '1')).toBeNull();
@@ -75,7 +78,10 @@ describeEachCache('cache', (context) => {
 
   it('a read paused between its database read and its cache store cannot leave a stale value', async () => {
     const { pool, kind, redisUrl } = context();
-    const gate = pauseNextQuery(pool, /^SELECT[\s\S]*FROM balances\s+WHERE id = \$1$/);
+    const gate = pauseNextQuery(
+      pool,
+      /^SELECT[\s\S]*FROM balances\s+WHERE id = \$1\s+AND deleted_at IS NULL$/,
+    );
     const stack = buildStack({ pool: gate.pool, kind, redisUrl });
     try {
       const { service } = stack;
@@ -119,7 +125,10 @@ describeEachCache('cache', (context) => {
 
   it('a read that starts after a write never joins a read that started before it', async () => {
     const { pool, kind, redisUrl } = context();
-    const gate = pauseNextQuery(pool, /^SELECT[\s\S]*FROM balances\s+WHERE id = \$1$/);
+    const gate = pauseNextQuery(
+      pool,
+      /^SELECT[\s\S]*FROM balances\s+WHERE id = \$1\s+AND deleted_at IS NULL$/,
+    );
     const stack = buildStack({ pool: gate.pool, kind, redisUrl });
     try {
       const { service } = stack;
@@ -181,7 +190,10 @@ describeEachCache(
   (context) => {
     it('a read that joins a shared read after another process wrote gets the new value', async () => {
       const { pool, redisUrl, stack: writer } = context();
-      const gate = pauseNextQuery(pool, /^SELECT[\s\S]*FROM balances\s+WHERE id = \$1$/);
+      const gate = pauseNextQuery(
+        pool,
+        /^SELECT[\s\S]*FROM balances\s+WHERE id = \$1\s+AND deleted_at IS NULL$/,
+      );
       const reader = buildStack({
         pool: gate.pool,
         kind: 'redis',

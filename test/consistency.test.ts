@@ -20,6 +20,7 @@ describe.skipIf(skip !== undefined)('the consistency checker', () => {
     });
     expect(report.faults.length).toBeGreaterThanOrEqual(10);
     expect(report.acknowledgedWrites).toBeGreaterThan(100);
+    expect(report.acknowledgedTransfers).toBeGreaterThan(0);
     expect(report.anomalies).toEqual([]);
   }, 180_000);
 

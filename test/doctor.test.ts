@@ -90,6 +90,26 @@ describe('runDoctor', () => {
     await pool.query('UPDATE balance_entries SET amount = amount - 1 WHERE id = $1', [entry?.id]);
   });
 
+  it('checks closed balances’ journals too', async () => {
+    const { rows } = await pool.query<{ id: string }>(
+      `INSERT INTO balances (user_id, token_id, amount, deleted_at)
+       VALUES (9223372036854775806, 1, 0, now()) RETURNING id`,
+    );
+    const closed = rows[0]?.id;
+    const [entry] = (
+      await pool.query<{ id: string }>(
+        `INSERT INTO balance_entries (balance_id, kind, amount, balance_after)
+         VALUES ($1, 'credit', 1, 1) RETURNING id`,
+        [closed],
+      )
+    ).rows;
+    const journal = (await doctor()).find((c) => c.name === 'journal');
+    expect(journal?.verdict).toBe('FAIL');
+    expect(journal?.lines?.join('\n')).toContain(`balance ${closed}: amount 0, journal sums to 1`);
+    await pool.query('DELETE FROM balance_entries WHERE id = $1', [entry?.id]);
+    expect((await doctor()).find((c) => c.name === 'journal')?.verdict).toBe('OK');
+  });
+
   it('fails on a dropped index, naming the query that declares it, and on a pending migration', async () => {
     await pool.query('DROP INDEX idx_balances_address');
     await migrate(database.url, 'down');

@@ -175,7 +175,25 @@ describe('hostile input', () => {
       await expectRefused('GET', `/v1/users/${id}/balances`, { token: admin });
       await expectRefused('GET', `/v1/users/${userId}/tokens/${id}`, { token: admin });
       await expectRefused('GET', `/v1/users/${id}/total`, { token: admin });
+      await expectRefused('GET', `/v1/transfers/${id}`, { token: admin });
+      for (const [fromBalanceId, toBalanceId] of [
+        [id, balanceId],
+        [balanceId, id],
+      ]) {
+        await expectRefused('POST', '/v1/transfers', {
+          token: admin,
+          body: { fromBalanceId, toBalanceId, amount: '1' },
+        });
+      }
     }
+    await expectRefused('POST', '/v1/transfers', {
+      token: owner,
+      body: { fromBalanceId: balanceId, toBalanceId: '9223372036854775807', amount: '1' },
+    });
+    await expectRefused('POST', '/v1/transfers', {
+      token: admin,
+      body: { fromBalanceId: balanceId, toBalanceId: balanceId, amount: '1' },
+    });
     for (const amount of HOSTILE_AMOUNTS) {
       for (const kind of ['credit', 'debit']) {
         await expectRefused('POST', `/v1/balances/${balanceId}/${kind}`, {
@@ -183,6 +201,10 @@ describe('hostile input', () => {
           body: { amount },
         });
       }
+      await expectRefused('POST', '/v1/transfers', {
+        token: admin,
+        body: { fromBalanceId: balanceId, toBalanceId: '9223372036854775807', amount },
+      });
       // Setting or opening an amount of zero is fine; every other value here is not.
       if (typeof amount === 'string' && DECIMAL_PATTERN.test(amount)) continue;
       await expectRefused('PATCH', `/v1/balances/${balanceId}`, { token: admin, body: { amount } });

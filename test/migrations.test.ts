@@ -3,10 +3,17 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { migrate, migrationStatus } from '../src/db/migrations.js';
 import { createScratchDatabase, type ScratchDatabase } from '../src/db/scratch-database.js';
 
-const TABLES = ['balance_entries', 'balances', 'cache_invalidations', 'idempotency_keys'];
+const TABLES = [
+  'balance_entries',
+  'balances',
+  'cache_invalidations',
+  'idempotency_keys',
+  'transfers',
+];
 const INDEXES = [
   'idx_balance_entries_balance',
   'idx_balance_entries_pkey',
+  'idx_balance_entries_transfer',
   'idx_balances_address',
   'idx_balances_pkey',
   'idx_balances_user_created',
@@ -16,6 +23,7 @@ const INDEXES = [
   'idx_cache_invalidations_prefix',
   'idx_idempotency_keys_created',
   'idx_idempotency_keys_pkey',
+  'idx_transfers_pkey',
 ];
 
 describe('migrations', () => {
@@ -64,6 +72,25 @@ describe('migrations', () => {
     expect(await migrate(database.url, 'up')).toEqual(applied);
     expect(await tables()).toEqual(TABLES);
     expect(await indexes()).toEqual(INDEXES);
+  });
+
+  it('step down through closed balances, transfers and scoped keys with data in them, and up again', async () => {
+    await migrate(database.url, 'up');
+    await client.query(`INSERT INTO balances (user_id, token_id, amount, deleted_at)
+                        VALUES (1, 1, 0, now()), (1, 1, 5, NULL)`);
+    await client.query(`INSERT INTO idempotency_keys (subject, key, request_fingerprint, response)
+                        VALUES ('a', 'same', 'x', '{}'), ('b', 'same', 'y', '{}')`);
+    // 0007 (validation), 0006 (scoped keys): the colliding keys collapse to one.
+    await migrate(database.url, 'down', { count: 2 });
+    const { rows: keys } = await client.query('SELECT key FROM idempotency_keys');
+    expect(keys).toEqual([{ key: 'same' }]);
+    // 0005 (transfers), 0004 (closed balances): the closed balance goes, the open one stays.
+    await migrate(database.url, 'down', { count: 2 });
+    const { rows: balances } = await client.query('SELECT amount FROM balances');
+    expect(balances).toEqual([{ amount: '5' }]);
+    expect(await migrate(database.url, 'up')).toHaveLength(4);
+    expect(await indexes()).toEqual(INDEXES);
+    await client.query('TRUNCATE balances, balance_entries, transfers, idempotency_keys');
   });
 
   it('roll back one step at a time by default', async () => {

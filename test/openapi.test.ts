@@ -20,6 +20,8 @@ const EXPECTED_OPERATIONS = [
   'get /v1/users/{userId}/balances',
   'get /v1/users/{userId}/tokens/{tokenId}',
   'get /v1/users/{userId}/total',
+  'post /v1/transfers',
+  'get /v1/transfers/{id}',
   'get /healthz',
   'get /readyz',
   'get /metrics',

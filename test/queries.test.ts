@@ -331,18 +331,26 @@ describe('balanceUpdate', () => {
 });
 
 describe('balanceDelete', () => {
-  it('removes the balance and its journal and returns whose it was', async () => {
+  it('closes only an empty balance, keeps its journal, and returns whose it was', async () => {
     const userId = uniqueUserId();
     const balance = await createBalance(userId, '9', '1');
     await balanceCredit.run({ id: balance.id, amount: '1' }, pool);
+    expect(await balanceDelete.run({ id: balance.id }, pool)).toEqual([]);
+    await balanceDebit.run({ id: balance.id, amount: '2' }, pool);
     expect(await balanceDelete.run({ id: balance.id }, pool)).toEqual([
       { id: balance.id, user_id: userId, token_id: '9' },
     ]);
     expect(await balanceFindById.run({ id: balance.id }, pool)).toEqual([]);
-    expect(await balanceEntryListByBalance.run({ balanceId: balance.id, limit: 10 }, pool)).toEqual(
-      [],
-    );
+    const journal = await balanceEntryListByBalance.run({ balanceId: balance.id, limit: 10 }, pool);
+    expect(journal.map((entry) => [entry.kind, entry.amount])).toEqual([
+      ['debit', '2'],
+      ['credit', '1'],
+      ['adjustment', '1'],
+    ]);
     expect(await balanceDelete.run({ id: balance.id }, pool)).toEqual([]);
+    // A closed balance frees its (user, token) pair, and takes no more writes.
+    await createBalance(userId, '9', '0');
+    expect(await balanceCredit.run({ id: balance.id, amount: '1' }, pool)).toEqual([]);
   });
 });
 
@@ -374,14 +382,14 @@ describe('balanceEntryListByBalance', () => {
 describe('idempotency keys', () => {
   it('claim once, find the claim, save the response', async () => {
     const key = `key-${uniqueUserId()}`;
-    expect(await idempotencyKeyClaim.run({ key, requestFingerprint: 'credit:1:5' }, pool)).toEqual([
-      { key },
-    ]);
-    expect(await idempotencyKeyClaim.run({ key, requestFingerprint: 'credit:1:6' }, pool)).toEqual(
-      [],
-    );
-    await idempotencyKeySaveResponse.run({ key, response: { amount: '5' } }, pool);
-    const [found] = await idempotencyKeyFindByKey.run({ key }, pool);
+    expect(
+      await idempotencyKeyClaim.run({ subject: 's', key, requestFingerprint: 'credit:1:5' }, pool),
+    ).toEqual([{ key }]);
+    expect(
+      await idempotencyKeyClaim.run({ subject: 's', key, requestFingerprint: 'credit:1:6' }, pool),
+    ).toEqual([]);
+    await idempotencyKeySaveResponse.run({ subject: 's', key, response: { amount: '5' } }, pool);
+    const [found] = await idempotencyKeyFindByKey.run({ subject: 's', key }, pool);
     expect(found).toMatchObject({
       key,
       request_fingerprint: 'credit:1:5',
@@ -391,12 +399,13 @@ describe('idempotency keys', () => {
 
   it('delete only keys created before the cut-off, at most a batch at a time', async () => {
     const keys = [1, 2, 3].map((i) => `expired-${uniqueUserId()}-${i}`);
-    for (const key of keys) await idempotencyKeyClaim.run({ key, requestFingerprint: 'x' }, pool);
+    for (const key of keys)
+      await idempotencyKeyClaim.run({ subject: 's', key, requestFingerprint: 'x' }, pool);
     await pool.query(`UPDATE idempotency_keys SET created_at = '2000-01-01' WHERE key = ANY($1)`, [
       keys,
     ]);
     const fresh = `fresh-${uniqueUserId()}`;
-    await idempotencyKeyClaim.run({ key: fresh, requestFingerprint: 'x' }, pool);
+    await idempotencyKeyClaim.run({ subject: 's', key: fresh, requestFingerprint: 'x' }, pool);
     const cutOff = new Date('2000-01-02');
     // Other tests may purge expired keys concurrently, so count only this test's keys.
     const first = await idempotencyKeyDeleteExpired.runWithCounts(
@@ -405,7 +414,8 @@ describe('idempotency keys', () => {
     );
     expect(first.rowCount).toBeLessThanOrEqual(2);
     await idempotencyKeyDeleteExpired.run({ createdBefore: cutOff, batchSize: 2 }, pool);
-    for (const key of keys) expect(await idempotencyKeyFindByKey.run({ key }, pool)).toEqual([]);
-    expect(await idempotencyKeyFindByKey.run({ key: fresh }, pool)).toHaveLength(1);
+    for (const key of keys)
+      expect(await idempotencyKeyFindByKey.run({ subject: 's', key }, pool)).toEqual([]);
+    expect(await idempotencyKeyFindByKey.run({ subject: 's', key: fresh }, pool)).toHaveLength(1);
   });
 });

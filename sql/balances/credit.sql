@@ -3,6 +3,8 @@
   Plan:  Index Scan on idx_balances_pkey, Update, Insert into balance_entries, all in one
          statement, so the journal entry exists exactly when the balance changed.
   Cache: invalidates balance:<id> and the owner's balance:user:* keys.
+  A closed balance is left alone (no row back). transferId is NULL for a plain credit and names
+  the transfer for the credit side of one.
 */
 /* @name BalanceCredit */
 WITH credited AS (
@@ -11,11 +13,12 @@ WITH credited AS (
       version = version + 1,
       updated_at = now()
   WHERE id = :id!
+    AND deleted_at IS NULL
   RETURNING id, user_id, token_id, amount, usd_value, address, auto_convert_threshold,
             created_at, updated_at, version
 ), entry AS (
-  INSERT INTO balance_entries (balance_id, kind, amount, balance_after)
-  SELECT id, 'credit', trim_scale(:amount!::numeric), amount
+  INSERT INTO balance_entries (balance_id, kind, amount, balance_after, transfer_id)
+  SELECT id, 'credit', trim_scale(:amount!::numeric), amount, :transferId::bigint
   FROM credited
   RETURNING id, created_at
 )

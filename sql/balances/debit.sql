@@ -5,7 +5,8 @@
   Cache: invalidates balance:<id> and the owner's balance:user:* keys.
   The guard `amount >= :amount` is re-checked by PostgreSQL against the newest row version
   when a concurrent debit commits first (READ COMMITTED re-evaluation), so concurrent debits
-  can never take the balance below zero. No row back means: no such balance, or not enough.
+  can never take the balance below zero. No row back means: no such (open) balance, or not
+  enough. transferId is NULL for a plain debit and names the transfer for the debit side of one.
 */
 /* @name BalanceDebit */
 WITH debited AS (
@@ -14,12 +15,13 @@ WITH debited AS (
       version = version + 1,
       updated_at = now()
   WHERE id = :id!
+    AND deleted_at IS NULL
     AND amount >= :amount!::numeric
   RETURNING id, user_id, token_id, amount, usd_value, address, auto_convert_threshold,
             created_at, updated_at, version
 ), entry AS (
-  INSERT INTO balance_entries (balance_id, kind, amount, balance_after)
-  SELECT id, 'debit', trim_scale(:amount!::numeric), amount
+  INSERT INTO balance_entries (balance_id, kind, amount, balance_after, transfer_id)
+  SELECT id, 'debit', trim_scale(:amount!::numeric), amount, :transferId::bigint
   FROM debited
   RETURNING id, created_at
 )

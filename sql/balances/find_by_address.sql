@@ -9,5 +9,6 @@ SELECT id, user_id, token_id, amount, usd_value, address, auto_convert_threshold
        created_at, updated_at, version
 FROM balances
 WHERE address = :address!
+  AND deleted_at IS NULL
 ORDER BY id
 LIMIT :limit!;

@@ -9,6 +9,7 @@ SELECT id, user_id, token_id, amount, usd_value, address, auto_convert_threshold
        created_at, updated_at, version
 FROM balances
 WHERE user_id = :userId!
+  AND deleted_at IS NULL
 ORDER BY created_at DESC, id DESC
 LIMIT :limit!
 OFFSET :offset!;

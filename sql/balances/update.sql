@@ -5,13 +5,14 @@
   A NULL amount or usdValue keeps the column; address and autoConvertThreshold are replaced
   only when their set* flag is true, so they can be cleared. With expectedVersion, a row at any
   other version is left alone and no row comes back. A change of amount is journaled as an
-  'adjustment' entry of the signed difference.
+  'adjustment' entry of the signed difference. A closed balance is left alone.
 */
 /* @name BalanceUpdate */
 WITH previous AS (
   SELECT id, amount
   FROM balances
   WHERE id = :id!
+    AND deleted_at IS NULL
   FOR UPDATE
 ), updated AS (
   UPDATE balances AS b

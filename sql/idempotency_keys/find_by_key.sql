@@ -1,9 +1,10 @@
 /*
-  Index: idx_idempotency_keys_pkey (key)
+  Index: idx_idempotency_keys_pkey (subject, key)
   Plan:  Index Scan on idx_idempotency_keys_pkey, at most one row.
   Cache: none.
 */
 /* @name IdempotencyKeyFindByKey */
 SELECT key, request_fingerprint, response, created_at
 FROM idempotency_keys
-WHERE key = :key!;
+WHERE subject = :subject!
+  AND key = :key!;

@@ -1,5 +1,5 @@
 /*
-  Index: idx_idempotency_keys_pkey (key)
+  Index: idx_idempotency_keys_pkey (subject, key)
   Plan:  Index Scan on idx_idempotency_keys_pkey, Update.
   Cache: none.
   Run last in the claiming transaction, so a committed key always has its response.
@@ -7,4 +7,5 @@
 /* @name IdempotencyKeySaveResponse */
 UPDATE idempotency_keys
 SET response = :response!::json
-WHERE key = :key!;
+WHERE subject = :subject!
+  AND key = :key!;

@@ -25,9 +25,16 @@ export interface InvalidationLedger {
   remove(ids: string[]): Promise<void>;
 }
 
-/** The ledger in PostgreSQL's `cache_invalidations`, one deployment's rows by key prefix. */
-export function createPostgresLedger(pool: pg.Pool, keyPrefix: string): InvalidationLedger {
-  const db = withNamedStatements(pool);
+/**
+ * The ledger in PostgreSQL's `cache_invalidations`, one deployment's rows by key prefix; its
+ * statements named unless `namedStatements` is false (behind a transaction-mode pooler).
+ */
+export function createPostgresLedger(
+  pool: pg.Pool,
+  keyPrefix: string,
+  namedStatements = true,
+): InvalidationLedger {
+  const db = namedStatements ? withNamedStatements(pool) : pool;
   return {
     record: async ({ generations, values }) => {
       await cacheInvalidationRecord.run(

@@ -3,52 +3,31 @@
  * spirit of Jepsen's bank test.
  */
 import type pg from 'pg';
+import {
+  type Anomaly,
+  acknowledged,
+  type BalanceBody,
+  inDoubt,
+  type MovementBody,
+  type Operation,
+  outcomeUnknown,
+  parse,
+  type TransferBody,
+} from './operations.js';
+import { checkTransfers, type JournalEntry } from './transfer-history.js';
 
-export type OperationKind = 'read' | 'credit' | 'debit';
+export type { Anomaly, Operation, OperationKind } from './operations.js';
 
-export interface Operation {
-  client: number;
-  kind: OperationKind;
-  balanceId: string;
-  amount?: string;
-  key?: string;
-  /** Which API process served it (its port), or 'sql' for a planted direct write. */
-  via: string;
-  startedAt: number;
-  endedAt: number;
-  status?: number;
-  body?: string;
-  /** A transport failure or a deliberate client timeout: the outcome is unknown. */
-  error?: string;
-  deliberateTimeout?: boolean;
-}
-
-export interface Anomaly {
-  check: string;
-  detail: string;
-}
-
-interface BalanceBody {
-  id: string;
-  amount: string;
-  version: string;
-}
-
-interface MovementBody {
-  balance: BalanceBody;
-  entry: { id: string; kind: string; amount: string };
-}
-
-function parse<T>(body: string | undefined): T | undefined {
-  try {
-    return body ? (JSON.parse(body) as T) : undefined;
-  } catch {
-    return undefined;
+/** The balances an acknowledged write left at a version: one for a movement, two for a transfer. */
+function versionsWritten(op: Operation): { balanceId: string; version: bigint }[] {
+  if (op.kind === 'transfer') {
+    const body = parse<TransferBody>(op.body);
+    if (!body) return [];
+    return [body.from, body.to].map((b) => ({ balanceId: b.id, version: BigInt(b.version) }));
   }
+  const version = parse<MovementBody>(op.body)?.balance.version ?? '0';
+  return [{ balanceId: op.balanceId, version: BigInt(version) }];
 }
-
-const acknowledged = (op: Operation) => op.status === 200 && op.kind !== 'read';
-const inDoubt = (op: Operation) => op.kind !== 'read' && op.status === undefined;
 
 /** Runs every check; an empty list means the history is consistent. */
 export async function checkHistory(
@@ -67,7 +46,7 @@ export async function checkHistory(
         `${op.kind} on ${op.balanceId} via ${op.via} took ${Math.round(op.endedAt - op.startedAt)} ms`,
       );
     }
-    if (op.status !== undefined && op.status >= 500 && op.status !== 503) {
+    if (op.status !== undefined && op.status >= 500 && op.status !== 503 && !outcomeUnknown(op)) {
       add(
         'no 500',
         `${op.kind} on ${op.balanceId} via ${op.via} answered ${op.status}: ${op.body?.slice(0, 200)}`,
@@ -75,28 +54,38 @@ export async function checkHistory(
     }
   }
 
-  // 2. No read ever shows a negative amount.
+  // 2. No read (and no transfer's answer) ever shows a negative amount.
   for (const op of history) {
     const body = op.kind === 'read' && op.status === 200 ? parse<BalanceBody>(op.body) : undefined;
     if (body?.amount.startsWith('-')) {
       add('no negative amount', `balance ${op.balanceId} read as ${body.amount}`);
+    }
+    const moved =
+      op.kind === 'transfer' && acknowledged(op) ? parse<TransferBody>(op.body) : undefined;
+    for (const side of moved ? [moved.from, moved.to] : []) {
+      if (side.amount.startsWith('-')) {
+        add('no negative amount', `balance ${side.id} left at ${side.amount} by a transfer`);
+      }
     }
   }
 
   // 3. No stale read: a read that starts after a write was acknowledged shows that write's
   //    version or a newer one.
   const byBalance = new Map<string, Operation[]>();
-  for (const op of history)
+  const writesTo = new Map<string, { endedAt: number; version: bigint; op: Operation }[]>();
+  for (const op of history) {
     byBalance.set(op.balanceId, [...(byBalance.get(op.balanceId) ?? []), op]);
+    if (op.toBalanceId && !byBalance.has(op.toBalanceId)) byBalance.set(op.toBalanceId, []);
+    if (!acknowledged(op)) continue;
+    for (const { balanceId, version } of versionsWritten(op)) {
+      writesTo.set(balanceId, [
+        ...(writesTo.get(balanceId) ?? []),
+        { endedAt: op.endedAt, version, op },
+      ]);
+    }
+  }
   for (const [balanceId, ops] of byBalance) {
-    const writes = ops
-      .filter(acknowledged)
-      .map((op) => ({
-        endedAt: op.endedAt,
-        version: BigInt(parse<MovementBody>(op.body)?.balance.version ?? '0'),
-        op,
-      }))
-      .sort((a, b) => a.endedAt - b.endedAt);
+    const writes = writesTo.get(balanceId) ?? [];
     for (const read of ops.filter((op) => op.kind === 'read' && op.status === 200)) {
       const version = BigInt(parse<BalanceBody>(read.body)?.version ?? '0');
       // Versions only grow, so the highest acknowledged before the read started is the bar.
@@ -118,7 +107,7 @@ export async function checkHistory(
   const byKey = new Map<string, Operation[]>();
   for (const op of history) if (op.key) byKey.set(op.key, [...(byKey.get(op.key) ?? []), op]);
   for (const [key, ops] of byKey) {
-    const answered = ops.filter((op) => op.status === 200);
+    const answered = ops.filter(acknowledged);
     const distinctBodies = new Set(answered.map((op) => op.body));
     if (distinctBodies.size > 1)
       add('exactly once', `key ${key}: ${distinctBodies.size} different successful answers`);
@@ -127,18 +116,14 @@ export async function checkHistory(
   // 1 and 5. Conservation, through the journal: every acknowledged movement is in it, every
   //    other entry is explained by a request whose outcome is in doubt (each at most once),
   //    and each balance equals the sum of its journal.
-  const { rows: entries } = await pool.query<{
-    id: string;
-    balance_id: string;
-    kind: string;
-    amount: string;
-  }>(
-    `SELECT id, balance_id, kind, amount FROM balance_entries WHERE balance_id = ANY($1) ORDER BY id`,
+  const { rows: entries } = await pool.query<JournalEntry>(
+    `SELECT id, balance_id, kind, amount, transfer_id
+     FROM balance_entries WHERE balance_id = ANY($1) ORDER BY id`,
     [[...byBalance.keys()]],
   );
   const journalIds = new Set(entries.map((e) => e.id));
   const acknowledgedEntries = new Set<string>();
-  for (const op of history.filter(acknowledged)) {
+  for (const op of history.filter((op) => acknowledged(op) && op.kind !== 'transfer')) {
     const entryId = parse<MovementBody>(op.body)?.entry.id;
     if (!entryId) continue;
     acknowledgedEntries.add(entryId);
@@ -152,7 +137,9 @@ export async function checkHistory(
     .filter(inDoubt)
     .concat(history.filter((op) => op.kind !== 'read' && op.via === 'sql'));
   for (const entry of entries) {
-    if (entry.kind === 'adjustment' || acknowledgedEntries.has(entry.id)) continue;
+    // Transfers' entries are accounted for by checkTransfers.
+    if (entry.kind === 'adjustment' || entry.transfer_id || acknowledgedEntries.has(entry.id))
+      continue;
     const at = doubts.findIndex(
       (op) =>
         op.balanceId === entry.balance_id && op.kind === entry.kind && op.amount === entry.amount,
@@ -177,5 +164,6 @@ export async function checkHistory(
       'journal sums to balance',
       `balance ${row.id} is ${row.amount}, its journal sums to ${row.journal}`,
     );
+  anomalies.push(...(await checkTransfers(history, entries, pool, [...byBalance.keys()])));
   return anomalies;
 }

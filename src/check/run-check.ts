@@ -1,8 +1,9 @@
 /**
  * `make check-consistency`: several API processes over one PostgreSQL and one Redis, many
- * concurrent clients crediting, debiting (some overdrawing on purpose, some retried with the
- * same idempotency key, some cut off by a client timeout on purpose) and reading a few
- * balances, while faults are injected; then the history is checked (src/check/history.ts).
+ * concurrent clients crediting, debiting, transferring between balances (some overdrawing on
+ * purpose, some retried with the same idempotency key, some cut off by a client timeout on
+ * purpose) and reading a few balances, while faults are injected; then the history is checked
+ * (src/check/history.ts, src/check/transfer-history.ts).
  */
 import { randomInt } from 'node:crypto';
 import pg from 'pg';
@@ -10,6 +11,7 @@ import { signToken } from '../auth/tokens.js';
 import { freePort } from '../net/free-port.js';
 import { ApiProcess, CHECK_SECRET, PostgresProcess, RedisProcess } from './cluster.js';
 import { type Anomaly, checkHistory, type Operation } from './history.js';
+import { acknowledged, inDoubt } from './operations.js';
 
 export interface CheckOptions {
   durationMs: number;
@@ -31,6 +33,8 @@ export interface CheckOptions {
 export interface CheckReport {
   operations: number;
   acknowledgedWrites: number;
+  /** Of which transfers. */
+  acknowledgedTransfers: number;
   inDoubt: number;
   refused: Record<string, number>;
   processes: number;
@@ -96,7 +100,13 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
       const path =
         op.kind === 'read'
           ? `/v1/balances/${op.balanceId}`
-          : `/v1/balances/${op.balanceId}/${op.kind}`;
+          : op.kind === 'transfer'
+            ? '/v1/transfers'
+            : `/v1/balances/${op.balanceId}/${op.kind}`;
+      const body =
+        op.kind === 'transfer'
+          ? { fromBalanceId: op.balanceId, toBalanceId: op.toBalanceId, amount: op.amount }
+          : { amount: op.amount };
       try {
         const response = await fetch(`${api?.url}${path}`, {
           method: op.kind === 'read' ? 'GET' : 'POST',
@@ -105,7 +115,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
             'content-type': 'application/json',
             ...(op.key ? { 'idempotency-key': op.key } : {}),
           },
-          body: op.kind === 'read' ? undefined : JSON.stringify({ amount: op.amount }),
+          body: op.kind === 'read' ? undefined : JSON.stringify(body),
           signal: AbortSignal.timeout(timeoutMs),
         });
         record.status = response.status;
@@ -124,10 +134,27 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
         const balanceId = balanceIds[randomInt(balanceIds.length)] ?? '';
         const roll = randomInt(100);
         const amount = `${randomInt(1, 3000) / 100}`;
-        if (roll < 50) {
+        if (roll < 45) {
           await send({ client: clientId, kind: 'read', balanceId });
+        } else if (roll < 65) {
+          await send({ client: clientId, kind: roll < 55 ? 'credit' : 'debit', balanceId, amount });
         } else if (roll < 80) {
-          await send({ client: clientId, kind: roll < 65 ? 'credit' : 'debit', balanceId, amount });
+          // A transfer to another balance; half of them with a key, sent twice.
+          const others = balanceIds.filter((id) => id !== balanceId);
+          const toBalanceId = others[randomInt(others.length)] ?? '';
+          const op = {
+            client: clientId,
+            kind: 'transfer' as const,
+            balanceId,
+            toBalanceId,
+            amount,
+          };
+          if (roll < 72) await send(op);
+          else {
+            const key = `check-t-${clientId}-${sequence++}`;
+            await send({ ...op, key });
+            await send({ ...op, key });
+          }
         } else if (roll < 95) {
           // Retried with the same key, as a client does after a timeout; sometimes elsewhere.
           const key = `check-${clientId}-${sequence++}`;
@@ -250,14 +277,16 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
     }
     const refused: Record<string, number> = {};
     for (const op of history) {
-      if (op.status !== undefined && op.status !== 200)
+      if (op.status !== undefined && !acknowledged(op) && op.status !== 200)
         refused[op.status] = (refused[op.status] ?? 0) + 1;
       if (op.error) refused[op.error] = (refused[op.error] ?? 0) + 1;
     }
     return {
       operations: history.length,
-      acknowledgedWrites: history.filter((op) => op.kind !== 'read' && op.status === 200).length,
-      inDoubt: history.filter((op) => op.kind !== 'read' && op.status === undefined).length,
+      acknowledgedWrites: history.filter(acknowledged).length,
+      acknowledgedTransfers: history.filter((op) => op.kind === 'transfer' && acknowledged(op))
+        .length,
+      inDoubt: history.filter(inDoubt).length,
       refused,
       processes: apis.length,
       faults,

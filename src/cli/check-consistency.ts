@@ -24,9 +24,11 @@ runCli(async (args) => {
     log: (line) => console.error(`check: ${line}`),
   });
   console.log(`operations       ${report.operations}`);
-  console.log(`acknowledged     ${report.acknowledgedWrites} writes`);
   console.log(
-    `in doubt         ${report.inDoubt} writes (timed out or cut off; each may count at most once)`,
+    `acknowledged     ${report.acknowledgedWrites} writes (${report.acknowledgedTransfers} transfers)`,
+  );
+  console.log(
+    `in doubt         ${report.inDoubt} writes (timed out, cut off or answered outcome-unknown; each may count at most once)`,
   );
   console.log(`refused/failed   ${JSON.stringify(report.refused)}`);
   console.log(`API processes    ${report.processes}`);

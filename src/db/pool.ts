@@ -63,6 +63,23 @@ export function createPool(connectionString: string, settings: PoolSettings = {}
     const locals = Object.entries(timeouts).map(([name, ms]) => `SET LOCAL ${name} = ${ms}`);
     beginStatements.set(pool, ['BEGIN', ...locals].join('; '));
   }
+  listenForErrors(pool);
+  return pool;
+}
+
+/**
+ * A pool with `pool`'s settings and connections of its own, at most `max`: for work that must
+ * not queue behind requests when the main pool is busy.
+ */
+export function siblingPool(pool: pg.Pool, max: number): pg.Pool {
+  const sibling = new pg.Pool({ ...pool.options, max });
+  listenForErrors(sibling);
+  const begin = beginStatements.get(pool);
+  if (begin) beginStatements.set(sibling, begin);
+  return sibling;
+}
+
+function listenForErrors(pool: pg.Pool): void {
   // An idle client whose server went away emits 'error'; without a listener that would crash
   // the process. The pool drops the client and the next query opens a fresh one.
   pool.on('error', () => {});
@@ -70,5 +87,4 @@ export function createPool(connectionString: string, settings: PoolSettings = {}
   // emit two (the FATAL message, then the closed socket), and the second would crash the
   // process (seen under make check-consistency). The query has its error either way.
   pool.on('connect', (client) => client.on('error', () => {}));
-  return pool;
 }

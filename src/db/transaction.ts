@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { isRetryableTransactionError } from '../errors.js';
+import { isConnectionLoss, isRetryableTransactionError, OutcomeUnknownError } from '../errors.js';
 import { beginStatement } from './pool.js';
 
 const ATTEMPTS = 3;
@@ -21,7 +21,15 @@ export async function withRetry<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Runs `work` in one READ COMMITTED transaction on one pooled connection, with retries. */
+/**
+ * Runs `work` in one READ COMMITTED transaction on one pooled connection, with retries.
+ *
+ * A connection lost before COMMIT was sent leaves nothing behind (PostgreSQL rolls back a
+ * transaction whose connection is gone), and its error is rethrown as it is. A connection
+ * lost while COMMIT was in flight leaves the outcome unknown: that is an OutcomeUnknownError,
+ * never retried here.
+ * @throws OutcomeUnknownError when the COMMIT was sent but its answer never came
+ */
 export function inTransaction<T>(
   pool: pg.Pool,
   work: (client: pg.PoolClient) => Promise<T>,
@@ -39,9 +47,16 @@ export function inTransaction<T>(
     try {
       await client.query(beginStatement(pool));
       const result = await work(client);
-      await client.query('COMMIT');
+      try {
+        await client.query('COMMIT');
+      } catch (error) {
+        if (!isConnectionLoss(error)) throw error;
+        broken = error as Error; // release() destroys the connection
+        throw new OutcomeUnknownError(error);
+      }
       return result;
     } catch (error) {
+      if (error instanceof OutcomeUnknownError) throw error;
       await client.query('ROLLBACK').catch((rollbackError: Error) => {
         broken = rollbackError; // the connection is unusable: release() destroys it
       });

@@ -128,6 +128,7 @@ async function checkIndexes(pool: pg.Pool): Promise<Check[]> {
 }
 
 async function checkJournal(pool: pg.Pool): Promise<Check> {
+  // Closed (deleted) balances keep their row and journal, so they are checked too.
   const { rows } = await pool.query<{ id: string; amount: string; journal: string }>(`
     SELECT b.id, b.amount, coalesce(e.total, 0) AS journal
     FROM balances AS b
@@ -139,7 +140,11 @@ async function checkJournal(pool: pg.Pool): Promise<Check> {
     ORDER BY b.id
     LIMIT 20`);
   return rows.length === 0
-    ? { name: 'journal', verdict: 'OK', detail: 'every balance equals the sum of its journal' }
+    ? {
+        name: 'journal',
+        verdict: 'OK',
+        detail: 'every balance, open or closed, equals the sum of its journal',
+      }
     : {
         name: 'journal',
         verdict: 'FAIL',

@@ -55,7 +55,10 @@ export interface ExplainResult {
 
 const SCAN_TYPES = new Set(['Index Scan', 'Index Only Scan', 'Bitmap Index Scan']);
 
-/** Where the shared samples would make the analyzed run fail: a create needs a new token. */
+/**
+ * Where the shared samples would not do: a create needs a new token; a transfer's entries are
+ * looked up by a transfer id (credits and debits outside a transfer carry NULL).
+ */
 const SAMPLE_OVERRIDES: Record<string, Record<string, unknown>> = {
   'balances/create.sql': { tokenId: '9223372036854775807' },
   'cache_invalidations/record.sql': {
@@ -66,6 +69,7 @@ const SAMPLE_OVERRIDES: Record<string, Record<string, unknown>> = {
   },
   'cache_invalidations/list_by_prefix.sql': { keyPrefix: '' },
   'cache_invalidations/delete_by_ids.sql': { ids: '{1,2}' },
+  'balance_entries/list_by_transfer.sql': { transferId: '1' },
 };
 
 /**
@@ -252,6 +256,11 @@ async function sampleParameters(client: pg.PoolClient): Promise<Record<string, u
     ORDER BY id
     OFFSET (SELECT count(*) / 2 FROM balances WHERE address IS NOT NULL)
     LIMIT 1`);
+  // A second balance, for the transfer statements, which name two.
+  const { rows: others } = await client.query(
+    'SELECT id FROM balances WHERE id <> $1 ORDER BY id LIMIT 1',
+    [rows[0]?.id ?? '1'],
+  );
   const row = rows[0] ?? {
     id: '1',
     user_id: '1',
@@ -262,6 +271,10 @@ async function sampleParameters(client: pg.PoolClient): Promise<Record<string, u
   return {
     id: row.id,
     balanceId: row.id,
+    fromId: row.id,
+    toId: others[0]?.id ?? '2',
+    transferId: null,
+    subject: 'explain',
     userId: row.user_id,
     tokenId: row.token_id,
     address: row.address,

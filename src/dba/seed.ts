@@ -151,7 +151,9 @@ export async function seed(
     try {
       // Index builds sort in memory rather than on disk.
       await client.query("SET LOCAL maintenance_work_mem = '256MB'");
-      await client.query('TRUNCATE balances, balance_entries, idempotency_keys RESTART IDENTITY');
+      await client.query(
+        'TRUNCATE balances, balance_entries, transfers, idempotency_keys RESTART IDENTITY',
+      );
       // Building an index once over all rows is far faster than updating it row by row, and
       // so is checking the journal's foreign key once: set them aside and restore them.
       const restore = await setAsideIndexesAndForeignKeys(client);

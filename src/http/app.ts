@@ -8,6 +8,7 @@ import type { AppDeps, AppEnv } from './env.js';
 import { HttpProblem, problemResponse, RequestValidationError, toProblem } from './problem.js';
 import { registerBalanceRoutes } from './routes/balances.js';
 import { registerOperationRoutes } from './routes/operations.js';
+import { registerTransferRoutes } from './routes/transfers.js';
 import { registerUserRoutes } from './routes/users.js';
 
 const DEFAULT_BODY_LIMIT_BYTES = 8 * 1024;
@@ -71,6 +72,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   registerOperationRoutes(app, deps);
   registerBalanceRoutes(app, deps);
   registerUserRoutes(app, deps);
+  registerTransferRoutes(app, deps);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',

@@ -19,6 +19,16 @@ export const commonProblems = {
   503: problem('PostgreSQL is unreachable; retry later'),
 } as const;
 
+/**
+ * Writes only: the connection broke after the write was sent, so it may have been applied.
+ * No Retry-After, on purpose: retry only with the same Idempotency-Key, or read first.
+ */
+export const outcomeUnknown = problem(
+  'Outcome unknown (urn:balance-service:problem:outcome-unknown): the database connection broke ' +
+    'after the write was sent, so it may or may not have been applied. No Retry-After: retry ' +
+    'only with the same Idempotency-Key, or read the balance first',
+);
+
 export const security = [{ bearerAuth: [] }];
 
 /**

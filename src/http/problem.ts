@@ -49,7 +49,11 @@ const SERVICE_ERRORS: Record<BalanceErrorCode, { status: number; title: string }
   insufficient_funds: { status: 409, title: 'Insufficient funds' },
   version_conflict: { status: 412, title: 'Version conflict' },
   idempotency_key_reused: { status: 422, title: 'Idempotency key reused' },
+  token_mismatch: { status: 422, title: 'Token mismatch' },
+  balance_not_empty: { status: 409, title: 'Balance not empty' },
   database_unavailable: { status: 503, title: 'Service unavailable' },
+  // Not 503: a 503 with Retry-After invites a blind retry, which could apply the write twice.
+  outcome_unknown: { status: 502, title: 'Outcome unknown' },
 };
 
 function problemType(code: string): string {
@@ -99,7 +103,7 @@ export function toProblem(error: unknown): {
       problem.errors = [{ field: error.field, message: error.message }];
     }
     const headers: Record<string, string> = status === 503 ? { 'Retry-After': '1' } : {};
-    return { problem, headers, serverFault: status === 503 };
+    return { problem, headers, serverFault: status >= 500 };
   }
   if (error instanceof HTTPException) {
     // Raised by Hono's own middleware (body limit, malformed JSON): a client error.

@@ -82,6 +82,9 @@ export const EntrySchema = z
       example: '1.5',
     }),
     balanceAfter: decimal('The amount right after this entry'),
+    transferId: id('The transfer this entry is one side of; null for anything else', '7')
+      .nullable()
+      .openapi({ type: ['string', 'null'] }),
     createdAt: timestamp,
   })
   .openapi('Entry');
@@ -209,4 +212,37 @@ export const IfMatchHeaders = z.object({
     description: "The balance's ETag (its version); the update fails with 412 if it changed",
     example: '"3"',
   }),
+});
+
+export const TransferBody = z
+  .object({
+    fromBalanceId: id('The balance debited', '1'),
+    toBalanceId: id('The balance credited: another balance of the same token', '2'),
+    amount: positiveAmount,
+  })
+  .strict()
+  .refine((body) => body.fromBalanceId !== body.toBalanceId, {
+    message: 'must differ from fromBalanceId',
+    path: ['toBalanceId'],
+  })
+  .openapi('NewTransfer');
+
+export const TransferSchema = z
+  .object({
+    id: id('Transfer id', '7'),
+    fromBalanceId: id('The balance debited', '1'),
+    toBalanceId: id('The balance credited', '2'),
+    amount: decimal('The amount moved', '1.5'),
+    createdAt: timestamp,
+    debit: EntrySchema.openapi({ description: "The source's journal entry" }),
+    credit: EntrySchema.openapi({ description: "The destination's journal entry" }),
+  })
+  .openapi('Transfer');
+
+export const TransferResultSchema = z
+  .object({ transfer: TransferSchema, from: BalanceSchema, to: BalanceSchema })
+  .openapi('TransferResult');
+
+export const TransferIdParams = z.object({
+  id: id('Transfer id', '7').openapi({ param: { name: 'id', in: 'path' } }),
 });

@@ -4,20 +4,24 @@
  *
  * - cached-reads.ts: reads behind the cache (key, generation, TTL per read)
  * - uncached-reads.ts: pages, address lookups, the journal
- * - writes.ts: create, update, delete, each invalidating what it changes
- * - movements.ts: credit and debit, exactly once per idempotency key
+ * - writes.ts: create, update, delete (which closes), each invalidating what it changes
+ * - movements.ts: credit and debit, exactly once per idempotency key (idempotency.ts)
+ * - transfers.ts: transfers between two balances of one token, and reading them back
+ * - unknown-outcomes.ts: a write whose answer was lost still invalidates, then says so
  * - query-runner.ts: how all of them reach PostgreSQL (named statements, retries, timing)
  */
 import type pg from 'pg';
 import type { ReadThroughCache } from '../cache/read-through-cache.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
-import type { Balance, BalanceEntry, Movement, Page } from './balance.js';
+import type { Balance, BalanceEntry, Movement, Page, Transfer, TransferResult } from './balance.js';
 import { type CacheTtls, DEFAULT_CACHE_TTLS } from './cache-ttls.js';
 import { CachedReads } from './cached-reads.js';
 import { type MovementOptions, Movements } from './movements.js';
 import { QueryRunner } from './query-runner.js';
+import { Transfers } from './transfers.js';
 import { UncachedReads } from './uncached-reads.js';
+import { UnknownOutcomes } from './unknown-outcomes.js';
 import { type BalancePatch, BalanceWrites, type NewBalance } from './writes.js';
 
 export { IDEMPOTENCY_KEY_RETENTION_MS, type MovementOptions } from './movements.js';
@@ -50,14 +54,17 @@ export class BalanceService {
   private readonly uncachedReads: UncachedReads;
   private readonly writes: BalanceWrites;
   private readonly movements: Movements;
+  private readonly transfers: Transfers;
 
   constructor(deps: BalanceServiceDeps) {
     this.ttls = deps.ttls ?? DEFAULT_CACHE_TTLS;
     const runner = new QueryRunner(deps);
     this.cachedReads = new CachedReads(runner, deps.cache, this.ttls);
     this.uncachedReads = new UncachedReads(runner);
-    this.writes = new BalanceWrites(runner, deps.cache);
-    this.movements = new Movements(runner, deps.cache, deps.clock ?? (() => new Date()));
+    const outcomes = new UnknownOutcomes(runner, this.cachedReads, deps.cache);
+    this.writes = new BalanceWrites(runner, deps.cache, outcomes);
+    this.movements = new Movements(runner, deps.cache, deps.clock ?? (() => new Date()), outcomes);
+    this.transfers = new Transfers(runner, deps.cache, outcomes, this.movements);
   }
 
   /**
@@ -123,8 +130,21 @@ export class BalanceService {
   }
 
   /**
+   * Whose balance `id` is or was, and whether it is closed (deleted); null if it never
+   * existed. Not cached.
+   */
+  findIncludingClosed(id: string): Promise<{ userId: string; closed: boolean } | null> {
+    return this.uncachedReads.findIncludingClosed(id);
+  }
+
+  /** A transfer with its two journal entries, or null. Not cached. */
+  getTransfer(id: string): Promise<Transfer | null> {
+    return this.transfers.getTransfer(id);
+  }
+
+  /**
    * Creates a balance; invalidates the user's keys.
-   * @throws ValidationError, DuplicateBalanceError
+   * @throws ValidationError, DuplicateBalanceError, OutcomeUnknownError
    */
   create(input: NewBalance): Promise<Balance> {
     return this.writes.create(input);
@@ -145,7 +165,7 @@ export class BalanceService {
 
   /**
    * Adds a positive `amount` (at most 18 decimals) and journals it.
-   * @throws ValidationError, NotFoundError, IdempotencyKeyReusedError
+   * @throws ValidationError, NotFoundError, IdempotencyKeyReusedError, OutcomeUnknownError
    */
   credit(id: string, amount: string, options: MovementOptions = {}): Promise<Movement> {
     return this.movements.move('credit', id, amount, options);
@@ -154,15 +174,34 @@ export class BalanceService {
   /**
    * Subtracts a positive `amount` if the balance holds at least that much, and journals it;
    * otherwise changes nothing.
-   * @throws ValidationError, NotFoundError, InsufficientFundsError, IdempotencyKeyReusedError
+   * @throws ValidationError, NotFoundError, InsufficientFundsError, IdempotencyKeyReusedError,
+   *   OutcomeUnknownError
    */
   debit(id: string, amount: string, options: MovementOptions = {}): Promise<Movement> {
     return this.movements.move('debit', id, amount, options);
   }
 
   /**
-   * Deletes a balance and its journal; invalidates the user's and the balance's keys.
-   * @throws ValidationError, NotFoundError
+   * Moves a positive `amount` from balance `fromId` to balance `toId` (same token) in one
+   * transaction, never overdrawing: a debit and a credit journaled with the transfer's id.
+   * Invalidates both balances' and both owners' keys.
+   * @throws ValidationError, NotFoundError, TokenMismatchError, InsufficientFundsError,
+   *   IdempotencyKeyReusedError, OutcomeUnknownError
+   */
+  transfer(
+    fromId: string,
+    toId: string,
+    amount: string,
+    options: MovementOptions = {},
+  ): Promise<TransferResult> {
+    return this.transfers.transfer(fromId, toId, amount, options);
+  }
+
+  /**
+   * Closes an empty balance (soft delete): reads answer 404 from then on, its journal stays
+   * readable by admins, and its (user, token) pair is free again. Invalidates the user's and
+   * the balance's keys.
+   * @throws ValidationError, NotFoundError, BalanceNotEmptyError, OutcomeUnknownError
    */
   delete(id: string): Promise<void> {
     return this.writes.delete(id);

@@ -28,6 +28,8 @@ export interface BalanceEntry {
   /** Positive for credits and debits; the signed change for an adjustment. */
   amount: string;
   balanceAfter: string;
+  /** The transfer this entry is one side of (a debit from one balance, a credit to the other). */
+  transferId: string | null;
   createdAt: string;
 }
 
@@ -35,6 +37,30 @@ export interface BalanceEntry {
 export interface Movement {
   balance: Balance;
   entry: BalanceEntry;
+  /** True when an idempotency key matched an earlier request and this is its first result. */
+  replayed: boolean;
+}
+
+/**
+ * Value moved from one balance to another of the same token, in one transaction: journaled as
+ * a debit of `fromBalanceId` and a credit of `toBalanceId`, both carrying the transfer's id.
+ */
+export interface Transfer {
+  id: string;
+  fromBalanceId: string;
+  toBalanceId: string;
+  amount: string;
+  createdAt: string;
+  /** The two journal entries: the debit of the source and the credit of the destination. */
+  debit: BalanceEntry;
+  credit: BalanceEntry;
+}
+
+/** The result of a transfer: the transfer and both balances right after it. */
+export interface TransferResult {
+  transfer: Transfer;
+  from: Balance;
+  to: Balance;
   /** True when an idempotency key matched an earlier request and this is its first result. */
   replayed: boolean;
 }
@@ -64,6 +90,7 @@ interface EntryRow {
   kind: string;
   amount: string;
   balance_after: string;
+  transfer_id: string | null;
   created_at: Date;
 }
 
@@ -89,6 +116,7 @@ export function toEntry(row: EntryRow): BalanceEntry {
     kind: row.kind as EntryKind,
     amount: row.amount,
     balanceAfter: row.balance_after,
+    transferId: row.transfer_id,
     createdAt: row.created_at.toISOString(),
   };
 }

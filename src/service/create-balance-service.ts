@@ -3,6 +3,7 @@ import { createCacheStore } from '../cache/create-cache-store.js';
 import { createPostgresLedger } from '../cache/invalidation-ledger.js';
 import { ReadThroughCache } from '../cache/read-through-cache.js';
 import type { CacheConfig } from '../config.js';
+import { siblingPool } from '../db/pool.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import { BalanceService } from './balance-service.js';
@@ -25,6 +26,10 @@ export function createBalanceService(deps: {
   namedStatements?: boolean;
 }): BalanceServiceStack {
   const { config, metrics, logger } = deps;
+  // The ledger's polls decide whether this process may serve hits at all: they get a
+  // connection of their own, so a pool saturated by requests (when the cache matters most)
+  // never delays them past their lease.
+  const ledgerPool = config.redisUrl ? siblingPool(deps.pool, 1) : undefined;
   const store = createCacheStore({
     redisUrl: config.redisUrl,
     memoryMaxEntries: config.memoryMaxEntries,
@@ -37,9 +42,18 @@ export function createBalanceService(deps: {
     timeoutMs: config.timeoutMs,
     leaseMs: config.leaseMs,
     // Redis is shared by processes, so a refused invalidation must reach them another way.
-    ledger: config.redisUrl ? createPostgresLedger(deps.pool, config.keyPrefix) : undefined,
+    ledger: ledgerPool
+      ? createPostgresLedger(ledgerPool, config.keyPrefix, deps.namedStatements ?? true)
+      : undefined,
     maxValueTtlMs: Math.max(...Object.values(config.ttls)),
   });
   const service = new BalanceService({ ...deps, cache, ttls: config.ttls });
-  return { service, cache, close: () => cache.close() };
+  return {
+    service,
+    cache,
+    close: async () => {
+      await cache.close();
+      await ledgerPool?.end();
+    },
+  };
 }

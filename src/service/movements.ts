@@ -1,32 +1,31 @@
 /**
  * Money movements: credit and debit, each journaled in the same statement as the change, and
- * made exactly-once per idempotency key (Stripe-style: the key stores the first response; a
- * replay returns it; the same key for another request is refused). Also the purge of keys past
- * their retention.
+ * made exactly-once per idempotency key (idempotency.ts). Also the purge of keys past their
+ * retention. A movement whose answer is lost after it may have committed invalidates the
+ * cache all the same and says so (OutcomeUnknownError), never to be retried blindly.
  */
 import type { IDatabaseConnection } from '@pgtyped/runtime';
 import type pg from 'pg';
 import { keysWrittenBy } from '../cache/keys.js';
 import type { ReadThroughCache } from '../cache/read-through-cache.js';
-import { inTransaction } from '../db/transaction.js';
-import { IdempotencyKeyReusedError, InsufficientFundsError } from '../errors.js';
+import { InsufficientFundsError } from '../errors.js';
 import { balanceCredit } from '../queries/balances/credit.queries.js';
 import { balanceDebit } from '../queries/balances/debit.queries.js';
-import { idempotencyKeyClaim } from '../queries/idempotency_keys/claim.queries.js';
 import { idempotencyKeyDeleteExpired } from '../queries/idempotency_keys/delete_expired.queries.js';
-import { idempotencyKeyFindByKey } from '../queries/idempotency_keys/find_by_key.queries.js';
-import {
-  idempotencyKeySaveResponse,
-  type Json,
-} from '../queries/idempotency_keys/save_response.queries.js';
 import { type Movement, toBalance, toEntry } from './balance.js';
+import { normalizeAmount, runOnce } from './idempotency.js';
 import type { QueryRunner } from './query-runner.js';
-import { invalidatingOnDoubt, type OrInvalidate } from './uncertain-writes.js';
+import type { UnknownOutcomes } from './unknown-outcomes.js';
 import { requireId, requireIdempotencyKey, requirePositiveAmount } from './validate.js';
 
 export interface MovementOptions {
   /** A repeat with the same key and request returns the first result and moves nothing. */
   idempotencyKey?: string;
+  /**
+   * Whose key it is (the HTTP API passes the bearer token's subject): the same key from two
+   * subjects is two keys. Default: "" (the service's own scope).
+   */
+  subject?: string;
 }
 
 /** Idempotency keys are kept at least this long. */
@@ -38,19 +37,26 @@ export class Movements {
   private readonly pool: pg.Pool;
   private readonly cache: ReadThroughCache;
   private readonly clock: () => Date;
+  private readonly outcomes: UnknownOutcomes;
   private readonly connect: QueryRunner['connect'];
   private readonly query: QueryRunner['query'];
+  private readonly write: QueryRunner['write'];
   private readonly timed: QueryRunner['timed'];
   private readonly currentRow: QueryRunner['currentRow'];
-  private readonly orInvalidate: OrInvalidate;
 
-  constructor(runner: QueryRunner, cache: ReadThroughCache, clock: () => Date) {
-    this.orInvalidate = invalidatingOnDoubt(cache, runner.currentRow, runner.logger);
+  constructor(
+    runner: QueryRunner,
+    cache: ReadThroughCache,
+    clock: () => Date,
+    outcomes: UnknownOutcomes,
+  ) {
     this.pool = runner.pool;
     this.cache = cache;
     this.clock = clock;
+    this.outcomes = outcomes;
     this.connect = runner.connect;
     this.query = runner.query;
+    this.write = runner.write;
     this.timed = runner.timed;
     this.currentRow = runner.currentRow;
   }
@@ -73,7 +79,8 @@ export class Movements {
 
   /**
    * A credit or a debit, once per idempotency key when one is given.
-   * @throws ValidationError, NotFoundError, InsufficientFundsError, IdempotencyKeyReusedError
+   * @throws ValidationError, NotFoundError, InsufficientFundsError, IdempotencyKeyReusedError,
+   *   OutcomeUnknownError
    */
   async move(
     kind: 'credit' | 'debit',
@@ -87,10 +94,21 @@ export class Movements {
       options.idempotencyKey === undefined
         ? undefined
         : requireIdempotencyKey(options.idempotencyKey);
-    const movement = await this.orInvalidate({ id: balanceId }, () =>
+    const movement = await this.outcomes.guard([balanceId], () =>
       key
-        ? this.moveOnce(kind, balanceId, value, key)
-        : this.query(kind, (db) => this.applyMovement(kind, balanceId, value, db)),
+        ? this.timed(kind, () =>
+            runOnce(
+              this.pool,
+              this.connect,
+              {
+                subject: options.subject ?? '',
+                key,
+                fingerprint: `${kind}:${balanceId}:${normalizeAmount(value)}`,
+              },
+              (db) => this.applyMovement(kind, balanceId, value, db),
+            ),
+          )
+        : this.write(kind, (db) => this.applyMovement(kind, balanceId, value, db)),
     );
     // A replay invalidates too: the first request may have died between its commit and its
     // invalidation, and invalidating twice costs nothing.
@@ -99,47 +117,18 @@ export class Movements {
   }
 
   /**
-   * The movement and its idempotency key commit together: the key is claimed first, so a
-   * concurrent request with the same key waits for this one and then replays its result.
+   * One credit or debit statement on `db`; with `transferId`, one side of that transfer.
+   * @throws NotFoundError, InsufficientFundsError
    */
-  private moveOnce(kind: 'credit' | 'debit', balanceId: string, amount: string, key: string) {
-    // "1.50" and "1.5" are the same request.
-    const fingerprint = `${kind}:${balanceId}:${amount.includes('.') ? amount.replace(/\.?0+$/, '') : amount}`;
-    return this.timed(kind, () =>
-      inTransaction(this.pool, async (transaction): Promise<Movement> => {
-        const client = this.connect(transaction);
-        const [claimed] = await idempotencyKeyClaim.run(
-          { key, requestFingerprint: fingerprint },
-          client,
-        );
-        if (!claimed) {
-          const [earlier] = await idempotencyKeyFindByKey.run({ key }, client);
-          if (!earlier?.response) {
-            // Purged between the claim and the read: a serialization-style retry claims anew.
-            throw Object.assign(new Error('idempotency key vanished'), { code: '40001' });
-          }
-          if (earlier.request_fingerprint !== fingerprint) throw new IdempotencyKeyReusedError();
-          return { ...(earlier.response as unknown as Movement), replayed: true };
-        }
-        const movement = await this.applyMovement(kind, balanceId, amount, client);
-        // A Movement is plain strings and booleans: JSON as it is.
-        await idempotencyKeySaveResponse.run(
-          { key, response: movement as unknown as Json },
-          client,
-        );
-        return movement;
-      }),
-    );
-  }
-
-  private async applyMovement(
+  async applyMovement(
     kind: 'credit' | 'debit',
     balanceId: string,
     amount: string,
     db: IDatabaseConnection,
+    transferId: string | null = null,
   ): Promise<Movement> {
     const statement = kind === 'credit' ? balanceCredit : balanceDebit;
-    const [row] = await statement.run({ id: balanceId, amount }, db);
+    const [row] = await statement.run({ id: balanceId, amount, transferId }, db);
     if (!row) {
       await this.currentRow(balanceId, db);
       throw new InsufficientFundsError(balanceId, amount);
@@ -152,6 +141,7 @@ export class Movements {
         kind,
         amount,
         balance_after: row.amount,
+        transfer_id: transferId,
         created_at: row.entry_created_at,
       }),
       replayed: false,

@@ -8,7 +8,12 @@ import type { IDatabaseConnection } from '@pgtyped/runtime';
 import type pg from 'pg';
 import { withNamedStatements } from '../db/named-statements.js';
 import { withRetry } from '../db/transaction.js';
-import { classifyDatabaseError, NotFoundError } from '../errors.js';
+import {
+  classifyDatabaseError,
+  isConnectionLoss,
+  NotFoundError,
+  OutcomeUnknownError,
+} from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import { balanceFindById } from '../queries/balances/find_by_id.queries.js';
@@ -48,6 +53,36 @@ export class QueryRunner {
   /** Runs one query on the pool with retries, timing and error classification. */
   readonly query = <T>(name: string, run: (db: IDatabaseConnection) => Promise<T>): Promise<T> =>
     this.timed(name, () => withRetry(() => run(this.db)));
+
+  /**
+   * Runs one write statement (committed on its own) with retries, timing and error
+   * classification. A connection that breaks once the statement may have been sent makes an
+   * OutcomeUnknownError: PostgreSQL may have committed it. Failing to connect does not: then
+   * nothing was sent.
+   * @throws OutcomeUnknownError
+   */
+  readonly write = <T>(name: string, run: (db: IDatabaseConnection) => Promise<T>): Promise<T> =>
+    this.timed(name, () =>
+      withRetry(async () => {
+        const client = await this.pool.connect();
+        let broken: Error | undefined;
+        // A checked-out client's 'error' event has no other listener (see inTransaction).
+        const onError = (error: Error) => {
+          broken = error;
+        };
+        client.on('error', onError);
+        try {
+          return await run(this.connect(client));
+        } catch (error) {
+          if (!isConnectionLoss(error)) throw error;
+          broken ??= error as Error;
+          throw new OutcomeUnknownError(error);
+        } finally {
+          client.off('error', onError);
+          client.release(broken);
+        }
+      }),
+    );
 
   /** Times `run` as query `name`, logs it when asked, and classifies what it throws. */
   readonly timed = async <T>(name: string, run: () => Promise<T>): Promise<T> => {

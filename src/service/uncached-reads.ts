@@ -4,6 +4,7 @@
  */
 import { balanceEntryListByBalance } from '../queries/balance_entries/list_by_balance.queries.js';
 import { balanceFindByAddress } from '../queries/balances/find_by_address.queries.js';
+import { balanceFindIncludingClosed } from '../queries/balances/find_including_closed.queries.js';
 import { balanceListAllAfterId } from '../queries/balances/list_all_after_id.queries.js';
 import { balanceListAllPage } from '../queries/balances/list_all_page.queries.js';
 import { balanceListByUserAfterCursor } from '../queries/balances/list_by_user_after_cursor.queries.js';
@@ -76,6 +77,18 @@ export class UncachedReads {
     const items = rows.map(toBalance);
     const last = items.at(-1);
     return { items, nextCursor: items.length === params.limit && last ? last.id : null };
+  }
+
+  /**
+   * Whose balance `id` is or was, and whether it is closed; null if it never existed. For the
+   * journal of a closed balance, which admins may still read.
+   */
+  async findIncludingClosed(id: string): Promise<{ userId: string; closed: boolean } | null> {
+    const balanceId = requireId(id, 'id');
+    const [row] = await this.query('findIncludingClosed', (db) =>
+      balanceFindIncludingClosed.run({ id: balanceId }, db),
+    );
+    return row ? { userId: row.user_id, closed: row.deleted_at !== null } : null;
   }
 
   /** The journal of a balance, newest first, `limit` entries before entry `beforeId`. */

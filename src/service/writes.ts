@@ -1,14 +1,15 @@
 /**
  * The plain writes: create, update and delete. Each validates its input, runs one statement,
- * and invalidates, after its commit (or after an error that leaves the commit in doubt), every
- * cache key it affects. Amount changes by update are
- * journaled by the statement itself (sql/balances/update.sql).
+ * and invalidates, after its commit, every cache key it affects (also when its answer is lost
+ * and it may have committed: see unknown-outcomes.ts). Amount changes by update are journaled
+ * by the statement itself (sql/balances/update.sql). A delete closes the balance and keeps its
+ * journal (sql/balances/delete.sql).
  */
 import { keysWrittenBy } from '../cache/keys.js';
 import type { ReadThroughCache } from '../cache/read-through-cache.js';
 import {
+  BalanceNotEmptyError,
   DuplicateBalanceError,
-  NotFoundError,
   ValidationError,
   VersionConflictError,
 } from '../errors.js';
@@ -17,7 +18,7 @@ import { balanceDelete } from '../queries/balances/delete.queries.js';
 import { balanceUpdate } from '../queries/balances/update.queries.js';
 import { type Balance, toBalance } from './balance.js';
 import type { QueryRunner } from './query-runner.js';
-import { invalidatingOnDoubt, type OrInvalidate } from './uncertain-writes.js';
+import { type UnknownOutcomes, userKeys } from './unknown-outcomes.js';
 import { requireAddress, requireDecimal, requireId } from './validate.js';
 
 /** A balance to create. */
@@ -43,20 +44,20 @@ export interface BalancePatch {
 /** BalanceService's create, update and delete. */
 export class BalanceWrites {
   private readonly cache: ReadThroughCache;
-  private readonly query: QueryRunner['query'];
+  private readonly outcomes: UnknownOutcomes;
+  private readonly write: QueryRunner['write'];
   private readonly currentRow: QueryRunner['currentRow'];
-  private readonly orInvalidate: OrInvalidate;
 
-  constructor(runner: QueryRunner, cache: ReadThroughCache) {
+  constructor(runner: QueryRunner, cache: ReadThroughCache, outcomes: UnknownOutcomes) {
     this.cache = cache;
-    this.query = runner.query;
+    this.outcomes = outcomes;
+    this.write = runner.write;
     this.currentRow = runner.currentRow;
-    this.orInvalidate = invalidatingOnDoubt(cache, runner.currentRow, runner.logger);
   }
 
   /**
    * Creates a balance; invalidates the user's keys.
-   * @throws ValidationError, DuplicateBalanceError
+   * @throws ValidationError, DuplicateBalanceError, OutcomeUnknownError
    */
   async create(input: NewBalance): Promise<Balance> {
     const params = {
@@ -72,8 +73,11 @@ export class BalanceWrites {
     };
     let row: Awaited<ReturnType<typeof balanceCreate.run>>[number] | undefined;
     try {
-      [row] = await this.orInvalidate(params, () =>
-        this.query('create', (db) => balanceCreate.run(params, db)),
+      // A lost answer leaves the id unknown; the user's keys are known all the same.
+      [row] = await this.outcomes.guard(
+        [],
+        () => this.write('create', (db) => balanceCreate.run(params, db)),
+        userKeys(params.userId, params.tokenId),
       );
     } catch (error) {
       if ((error as { code?: string }).code === '23505') {
@@ -90,7 +94,7 @@ export class BalanceWrites {
   /**
    * Changes the given fields and bumps the version; with `expectedVersion`, only if the balance
    * is still at that version. A change of amount is journaled as an adjustment.
-   * @throws ValidationError, NotFoundError, VersionConflictError
+   * @throws ValidationError, NotFoundError, VersionConflictError, OutcomeUnknownError
    */
   async update(
     id: string,
@@ -118,8 +122,8 @@ export class BalanceWrites {
           ? null
           : requireDecimal(patch.autoConvertThreshold, 'autoConvertThreshold'),
     };
-    const [row] = await this.orInvalidate({ id: balanceId }, () =>
-      this.query('update', (db) => balanceUpdate.run(params, db)),
+    const [row] = await this.outcomes.guard([balanceId], () =>
+      this.write('update', (db) => balanceUpdate.run(params, db)),
     );
     if (!row) {
       const current = await this.currentRow(balanceId);
@@ -131,15 +135,19 @@ export class BalanceWrites {
   }
 
   /**
-   * Deletes a balance and its journal; invalidates the user's and the balance's keys.
-   * @throws ValidationError, NotFoundError
+   * Closes an empty balance: it answers 404 from then on, its journal stays, and its (user,
+   * token) pair is free for a new balance. Invalidates the user's and the balance's keys.
+   * @throws ValidationError, NotFoundError, BalanceNotEmptyError, OutcomeUnknownError
    */
   async delete(id: string): Promise<void> {
     const balanceId = requireId(id, 'id');
-    const [row] = await this.orInvalidate({ id: balanceId }, () =>
-      this.query('delete', (db) => balanceDelete.run({ id: balanceId }, db)),
+    const [row] = await this.outcomes.guard([balanceId], () =>
+      this.write('delete', (db) => balanceDelete.run({ id: balanceId }, db)),
     );
-    if (!row) throw new NotFoundError(`balance ${balanceId}`);
+    if (!row) {
+      const current = await this.currentRow(balanceId); // NotFoundError when none is open
+      throw new BalanceNotEmptyError(balanceId, current.amount);
+    }
     await this.cache.invalidate(
       keysWrittenBy({ id: row.id, userId: row.user_id, tokenId: row.token_id }),
     );

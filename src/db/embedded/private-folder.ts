@@ -1,4 +1,5 @@
-import { chmod, chown, lstat, mkdir } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { chmod, chown, lstat, mkdir, rename, rmdir } from 'node:fs/promises';
 
 /** What a folder must be before this process trusts it with a database or its binaries. */
 export interface FolderRule {
@@ -13,23 +14,15 @@ export interface FolderRule {
 export class UnsafeFolderError extends Error {}
 
 /**
- * Creates `path` (its parents must exist) with the given owner and mode, or, if it exists,
- * checks with `lstat` that it is a real folder (not a symlink), owned as required, with
- * exactly that mode. Anything else was not made by us (a planted symlink, a folder of another
- * user under a shared temp or cache directory) and is refused.
+ * Creates `path` (its parents must exist) with the given owner and mode, then checks with
+ * `lstat` what stands there: a real folder (not a symlink), owned as required, with exactly
+ * that mode. Anything else was not made by us (a planted symlink, a folder of another user
+ * under a shared temp or cache directory) and is refused.
  *
  * @throws UnsafeFolderError naming the folder, what is wrong and what to do.
  */
 export async function ensureFolder(path: string, rule: FolderRule): Promise<void> {
-  try {
-    await mkdir(path, { mode: rule.mode });
-    // mkdir's mode passes through the umask, and the owner is ours until we say otherwise.
-    await chown(path, rule.uid, rule.gid);
-    await chmod(path, rule.mode);
-    return;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-  }
+  if (!(await exists(path))) await createInPlace(path, rule);
   const found = await lstat(path);
   const problem = found.isSymbolicLink()
     ? 'is a symbolic link'
@@ -45,6 +38,32 @@ export async function ensureFolder(path: string, rule: FolderRule): Promise<void
       `refusing to use ${path}: it ${problem}; remove it if it is not yours, or set EMBEDDED_POSTGRES_DIR`,
     );
   }
+}
+
+/**
+ * Makes the folder beside its final path, gives it its owner and mode, then renames it into
+ * place, so no one (a concurrent start of ours included) ever sees it half made. A rename onto
+ * an empty folder replaces it; onto anything else it fails, and what stands there is checked.
+ */
+async function createInPlace(path: string, rule: FolderRule): Promise<void> {
+  const staging = `${path}.new-${randomBytes(6).toString('hex')}`;
+  await mkdir(staging, { mode: 0o700 });
+  try {
+    await chown(staging, rule.uid, rule.gid);
+    await chmod(staging, rule.mode); // mkdir's mode passes through the umask
+    await rename(staging, path);
+  } catch (error) {
+    await rmdir(staging).catch(() => {});
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'ENOTEMPTY' && code !== 'EEXIST' && code !== 'ENOTDIR') throw error;
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return lstat(path).then(
+    () => true,
+    () => false,
+  );
 }
 
 function octal(mode: number): string {

@@ -9,6 +9,7 @@ import {
   ifNoneMatch,
   jsonBody,
   notModified,
+  outcomeUnknown,
   problem,
   security,
 } from '../openapi.js';
@@ -77,6 +78,7 @@ const createBalance = createRoute({
     403: problem('Not an admin'),
     409: problem('The user already has a balance for this token'),
     413: problem('Body too large'),
+    502: outcomeUnknown,
     ...commonProblems,
   },
 });
@@ -98,6 +100,7 @@ const updateBalance = createRoute({
     404: problem('No such balance'),
     412: problem('If-Match does not name the current version'),
     413: problem('Body too large'),
+    502: outcomeUnknown,
     ...commonProblems,
   },
 });
@@ -107,12 +110,20 @@ const deleteBalance = createRoute({
   path: '/v1/balances/{id}',
   tags,
   security,
-  summary: 'Delete a balance and its journal (admin)',
+  summary: 'Close an empty balance (admin); its journal stays readable by admins',
+  description:
+    'A soft delete: the balance answers 404 from then on and its user may open a new balance ' +
+    'of the same token, but its row and its whole journal stay, so the journal still sums to ' +
+    'every balance that ever existed. A balance that is not empty is refused with 409.',
   request: { params: BalanceIdParams },
   responses: {
-    204: { description: 'Deleted' },
+    204: { description: 'Closed' },
     403: problem('Not an admin'),
     404: problem('No such balance'),
+    409: problem(
+      'Balance not empty (urn:balance-service:problem:balance-not-empty); nothing changed',
+    ),
+    502: outcomeUnknown,
     ...commonProblems,
   },
 });
@@ -139,6 +150,7 @@ function movementRoute(kind: 'credit' | 'debit') {
       ...(kind === 'debit' ? { 409: problem('Insufficient funds; nothing changed') } : {}),
       413: problem('Body too large'),
       422: problem('Idempotency-Key already used with a different request'),
+      502: outcomeUnknown,
       ...commonProblems,
     },
   });
@@ -149,7 +161,8 @@ const listEntries = createRoute({
   path: '/v1/balances/{id}/entries',
   tags,
   security,
-  summary: 'The journal of a balance, newest first, paged',
+  summary:
+    'The journal of a balance, newest first, paged; admins also read closed balances’ journals',
   request: { params: BalanceIdParams, query: EntriesQuery },
   responses: {
     200: jsonBody(EntryListSchema, 'A page of entries'),
@@ -209,6 +222,7 @@ export function registerBalanceRoutes(app: OpenAPIHono<AppEnv>, { service }: App
       const idempotencyKey = c.req.valid('header')['idempotency-key'];
       const { replayed, ...movement } = await service[kind](id, c.req.valid('json').amount, {
         idempotencyKey,
+        subject: c.get('principal').userId,
       });
       if (replayed) c.header('Idempotent-Replayed', 'true');
       c.header('ETag', versionEtag(movement.balance.version));
@@ -218,8 +232,13 @@ export function registerBalanceRoutes(app: OpenAPIHono<AppEnv>, { service }: App
 
   app.openapi(listEntries, async (c) => {
     const { id } = c.req.valid('param');
-    const balance = await service.findById(id);
-    if (!balance || !canRead(c.get('principal'), balance.userId)) throw notFound('balance');
+    const principal = c.get('principal');
+    // The books outlive a balance: an admin reads a closed balance's journal too.
+    const owner =
+      principal.role === 'admin'
+        ? await service.findIncludingClosed(id)
+        : await service.findById(id);
+    if (!owner || !canRead(principal, owner.userId)) throw notFound('balance');
     const { limit = DEFAULT_PAGE_SIZE, before } = c.req.valid('query');
     return c.json(await service.getEntries(id, limit, before), 200);
   });

@@ -18,6 +18,7 @@ export interface IBalanceEntryListByBalanceResult {
   created_at: Date;
   id: string;
   kind: string;
+  transfer_id: string | null;
 }
 
 /** 'BalanceEntryListByBalance' query type */
@@ -26,12 +27,12 @@ export interface IBalanceEntryListByBalanceQuery {
   result: IBalanceEntryListByBalanceResult;
 }
 
-const balanceEntryListByBalanceIR: any = {"usedParamSet":{"balanceId":true,"beforeId":true,"limit":true},"params":[{"name":"balanceId","required":true,"transform":{"type":"scalar"},"locs":[{"a":103,"b":113}]},{"name":"beforeId","required":false,"transform":{"type":"scalar"},"locs":[{"a":135,"b":143}]},{"name":"limit","required":true,"transform":{"type":"scalar"},"locs":[{"a":198,"b":204}]}],"statement":"SELECT id, balance_id, kind, amount, balance_after, created_at\nFROM balance_entries\nWHERE balance_id = :balanceId!\n  AND id < COALESCE(:beforeId::bigint, 9223372036854775807)\nORDER BY id DESC\nLIMIT :limit!"};
+const balanceEntryListByBalanceIR: any = {"usedParamSet":{"balanceId":true,"beforeId":true,"limit":true},"params":[{"name":"balanceId","required":true,"transform":{"type":"scalar"},"locs":[{"a":116,"b":126}]},{"name":"beforeId","required":false,"transform":{"type":"scalar"},"locs":[{"a":148,"b":156}]},{"name":"limit","required":true,"transform":{"type":"scalar"},"locs":[{"a":211,"b":217}]}],"statement":"SELECT id, balance_id, kind, amount, balance_after, transfer_id, created_at\nFROM balance_entries\nWHERE balance_id = :balanceId!\n  AND id < COALESCE(:beforeId::bigint, 9223372036854775807)\nORDER BY id DESC\nLIMIT :limit!"};
 
 /**
  * Query generated from SQL:
  * ```
- * SELECT id, balance_id, kind, amount, balance_after, created_at
+ * SELECT id, balance_id, kind, amount, balance_after, transfer_id, created_at
  * FROM balance_entries
  * WHERE balance_id = :balanceId!
  *   AND id < COALESCE(:beforeId::bigint, 9223372036854775807)

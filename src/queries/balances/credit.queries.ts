@@ -7,6 +7,7 @@ export type NumberOrString = number | string;
 export interface IBalanceCreditParams {
   amount: string;
   id: NumberOrString;
+  transferId?: NumberOrString | null | void;
 }
 
 /** 'BalanceCredit' return type */
@@ -31,7 +32,7 @@ export interface IBalanceCreditQuery {
   result: IBalanceCreditResult;
 }
 
-const balanceCreditIR: any = {"usedParamSet":{"amount":true,"id":true},"params":[{"name":"amount","required":true,"transform":{"type":"scalar"},"locs":[{"a":72,"b":79},{"a":415,"b":422}]},{"name":"id","required":true,"transform":{"type":"scalar"},"locs":[{"a":159,"b":162}]}],"statement":"WITH credited AS (\n  UPDATE balances\n  SET amount = trim_scale(amount + :amount!::numeric),\n      version = version + 1,\n      updated_at = now()\n  WHERE id = :id!\n  RETURNING id, user_id, token_id, amount, usd_value, address, auto_convert_threshold,\n            created_at, updated_at, version\n), entry AS (\n  INSERT INTO balance_entries (balance_id, kind, amount, balance_after)\n  SELECT id, 'credit', trim_scale(:amount!::numeric), amount\n  FROM credited\n  RETURNING id, created_at\n)\nSELECT c.id AS \"id!\", c.user_id AS \"user_id!\", c.token_id AS \"token_id!\", c.amount AS \"amount!\",\n       c.usd_value AS \"usd_value!\", c.address, c.auto_convert_threshold,\n       c.created_at AS \"created_at!\", c.updated_at AS \"updated_at!\", c.version AS \"version!\",\n       e.id AS \"entry_id!\", e.created_at AS \"entry_created_at!\"\nFROM credited AS c, entry AS e"};
+const balanceCreditIR: any = {"usedParamSet":{"amount":true,"id":true,"transferId":true},"params":[{"name":"amount","required":true,"transform":{"type":"scalar"},"locs":[{"a":72,"b":79},{"a":455,"b":462}]},{"name":"id","required":true,"transform":{"type":"scalar"},"locs":[{"a":159,"b":162}]},{"name":"transferId","required":false,"transform":{"type":"scalar"},"locs":[{"a":483,"b":493}]}],"statement":"WITH credited AS (\n  UPDATE balances\n  SET amount = trim_scale(amount + :amount!::numeric),\n      version = version + 1,\n      updated_at = now()\n  WHERE id = :id!\n    AND deleted_at IS NULL\n  RETURNING id, user_id, token_id, amount, usd_value, address, auto_convert_threshold,\n            created_at, updated_at, version\n), entry AS (\n  INSERT INTO balance_entries (balance_id, kind, amount, balance_after, transfer_id)\n  SELECT id, 'credit', trim_scale(:amount!::numeric), amount, :transferId::bigint\n  FROM credited\n  RETURNING id, created_at\n)\nSELECT c.id AS \"id!\", c.user_id AS \"user_id!\", c.token_id AS \"token_id!\", c.amount AS \"amount!\",\n       c.usd_value AS \"usd_value!\", c.address, c.auto_convert_threshold,\n       c.created_at AS \"created_at!\", c.updated_at AS \"updated_at!\", c.version AS \"version!\",\n       e.id AS \"entry_id!\", e.created_at AS \"entry_created_at!\"\nFROM credited AS c, entry AS e"};
 
 /**
  * Query generated from SQL:
@@ -42,11 +43,12 @@ const balanceCreditIR: any = {"usedParamSet":{"amount":true,"id":true},"params":
  *       version = version + 1,
  *       updated_at = now()
  *   WHERE id = :id!
+ *     AND deleted_at IS NULL
  *   RETURNING id, user_id, token_id, amount, usd_value, address, auto_convert_threshold,
  *             created_at, updated_at, version
  * ), entry AS (
- *   INSERT INTO balance_entries (balance_id, kind, amount, balance_after)
- *   SELECT id, 'credit', trim_scale(:amount!::numeric), amount
+ *   INSERT INTO balance_entries (balance_id, kind, amount, balance_after, transfer_id)
+ *   SELECT id, 'credit', trim_scale(:amount!::numeric), amount, :transferId::bigint
  *   FROM credited
  *   RETURNING id, created_at
  * )

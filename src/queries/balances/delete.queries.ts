@@ -21,13 +21,19 @@ export interface IBalanceDeleteQuery {
   result: IBalanceDeleteResult;
 }
 
-const balanceDeleteIR: any = {"usedParamSet":{"id":true},"params":[{"name":"id","required":true,"transform":{"type":"scalar"},"locs":[{"a":32,"b":35}]}],"statement":"DELETE FROM balances\nWHERE id = :id!\nRETURNING id, user_id, token_id"};
+const balanceDeleteIR: any = {"usedParamSet":{"id":true},"params":[{"name":"id","required":true,"transform":{"type":"scalar"},"locs":[{"a":120,"b":123}]}],"statement":"UPDATE balances\nSET deleted_at = now(),\n    usd_value = 0,\n    version = version + 1,\n    updated_at = now()\nWHERE id = :id!\n  AND deleted_at IS NULL\n  AND amount = 0\nRETURNING id, user_id, token_id"};
 
 /**
  * Query generated from SQL:
  * ```
- * DELETE FROM balances
+ * UPDATE balances
+ * SET deleted_at = now(),
+ *     usd_value = 0,
+ *     version = version + 1,
+ *     updated_at = now()
  * WHERE id = :id!
+ *   AND deleted_at IS NULL
+ *   AND amount = 0
  * RETURNING id, user_id, token_id
  * ```
  */

@@ -29,7 +29,7 @@ export interface IBalanceFindByAddressQuery {
   result: IBalanceFindByAddressResult;
 }
 
-const balanceFindByAddressIR: any = {"usedParamSet":{"address":true,"limit":true},"params":[{"name":"address","required":true,"transform":{"type":"scalar"},"locs":[{"a":151,"b":159}]},{"name":"limit","required":true,"transform":{"type":"scalar"},"locs":[{"a":179,"b":185}]}],"statement":"SELECT id, user_id, token_id, amount, usd_value, address, auto_convert_threshold,\n       created_at, updated_at, version\nFROM balances\nWHERE address = :address!\nORDER BY id\nLIMIT :limit!"};
+const balanceFindByAddressIR: any = {"usedParamSet":{"address":true,"limit":true},"params":[{"name":"address","required":true,"transform":{"type":"scalar"},"locs":[{"a":151,"b":159}]},{"name":"limit","required":true,"transform":{"type":"scalar"},"locs":[{"a":204,"b":210}]}],"statement":"SELECT id, user_id, token_id, amount, usd_value, address, auto_convert_threshold,\n       created_at, updated_at, version\nFROM balances\nWHERE address = :address!\n  AND deleted_at IS NULL\nORDER BY id\nLIMIT :limit!"};
 
 /**
  * Query generated from SQL:
@@ -38,6 +38,7 @@ const balanceFindByAddressIR: any = {"usedParamSet":{"address":true,"limit":true
  *        created_at, updated_at, version
  * FROM balances
  * WHERE address = :address!
+ *   AND deleted_at IS NULL
  * ORDER BY id
  * LIMIT :limit!
  * ```

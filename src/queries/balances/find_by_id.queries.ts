@@ -28,7 +28,7 @@ export interface IBalanceFindByIdQuery {
   result: IBalanceFindByIdResult;
 }
 
-const balanceFindByIdIR: any = {"usedParamSet":{"id":true},"params":[{"name":"id","required":true,"transform":{"type":"scalar"},"locs":[{"a":146,"b":149}]}],"statement":"SELECT id, user_id, token_id, amount, usd_value, address, auto_convert_threshold,\n       created_at, updated_at, version\nFROM balances\nWHERE id = :id!"};
+const balanceFindByIdIR: any = {"usedParamSet":{"id":true},"params":[{"name":"id","required":true,"transform":{"type":"scalar"},"locs":[{"a":146,"b":149}]}],"statement":"SELECT id, user_id, token_id, amount, usd_value, address, auto_convert_threshold,\n       created_at, updated_at, version\nFROM balances\nWHERE id = :id!\n  AND deleted_at IS NULL"};
 
 /**
  * Query generated from SQL:
@@ -37,6 +37,7 @@ const balanceFindByIdIR: any = {"usedParamSet":{"id":true},"params":[{"name":"id
  *        created_at, updated_at, version
  * FROM balances
  * WHERE id = :id!
+ *   AND deleted_at IS NULL
  * ```
  */
 export const balanceFindById = new PreparedQuery<IBalanceFindByIdParams,IBalanceFindByIdResult>(balanceFindByIdIR);

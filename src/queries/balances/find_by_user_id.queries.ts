@@ -28,7 +28,7 @@ export interface IBalanceFindByUserIdQuery {
   result: IBalanceFindByUserIdResult;
 }
 
-const balanceFindByUserIdIR: any = {"usedParamSet":{"userId":true},"params":[{"name":"userId","required":true,"transform":{"type":"scalar"},"locs":[{"a":151,"b":158}]}],"statement":"SELECT id, user_id, token_id, amount, usd_value, address, auto_convert_threshold,\n       created_at, updated_at, version\nFROM balances\nWHERE user_id = :userId!\nORDER BY token_id"};
+const balanceFindByUserIdIR: any = {"usedParamSet":{"userId":true},"params":[{"name":"userId","required":true,"transform":{"type":"scalar"},"locs":[{"a":151,"b":158}]}],"statement":"SELECT id, user_id, token_id, amount, usd_value, address, auto_convert_threshold,\n       created_at, updated_at, version\nFROM balances\nWHERE user_id = :userId!\n  AND deleted_at IS NULL\nORDER BY token_id"};
 
 /**
  * Query generated from SQL:
@@ -37,6 +37,7 @@ const balanceFindByUserIdIR: any = {"usedParamSet":{"userId":true},"params":[{"n
  *        created_at, updated_at, version
  * FROM balances
  * WHERE user_id = :userId!
+ *   AND deleted_at IS NULL
  * ORDER BY token_id
  * ```
  */

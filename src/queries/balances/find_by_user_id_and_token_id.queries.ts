@@ -29,7 +29,7 @@ export interface IBalanceFindByUserIdAndTokenIdQuery {
   result: IBalanceFindByUserIdAndTokenIdResult;
 }
 
-const balanceFindByUserIdAndTokenIdIR: any = {"usedParamSet":{"userId":true,"tokenId":true},"params":[{"name":"userId","required":true,"transform":{"type":"scalar"},"locs":[{"a":151,"b":158}]},{"name":"tokenId","required":true,"transform":{"type":"scalar"},"locs":[{"a":177,"b":185}]}],"statement":"SELECT id, user_id, token_id, amount, usd_value, address, auto_convert_threshold,\n       created_at, updated_at, version\nFROM balances\nWHERE user_id = :userId!\n  AND token_id = :tokenId!"};
+const balanceFindByUserIdAndTokenIdIR: any = {"usedParamSet":{"userId":true,"tokenId":true},"params":[{"name":"userId","required":true,"transform":{"type":"scalar"},"locs":[{"a":151,"b":158}]},{"name":"tokenId","required":true,"transform":{"type":"scalar"},"locs":[{"a":177,"b":185}]}],"statement":"SELECT id, user_id, token_id, amount, usd_value, address, auto_convert_threshold,\n       created_at, updated_at, version\nFROM balances\nWHERE user_id = :userId!\n  AND token_id = :tokenId!\n  AND deleted_at IS NULL"};
 
 /**
  * Query generated from SQL:
@@ -39,6 +39,7 @@ const balanceFindByUserIdAndTokenIdIR: any = {"usedParamSet":{"userId":true,"tok
  * FROM balances
  * WHERE user_id = :userId!
  *   AND token_id = :tokenId!
+ *   AND deleted_at IS NULL
  * ```
  */
 export const balanceFindByUserIdAndTokenId = new PreparedQuery<IBalanceFindByUserIdAndTokenIdParams,IBalanceFindByUserIdAndTokenIdResult>(balanceFindByUserIdAndTokenIdIR);

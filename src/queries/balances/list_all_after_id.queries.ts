@@ -29,7 +29,7 @@ export interface IBalanceListAllAfterIdQuery {
   result: IBalanceListAllAfterIdResult;
 }
 
-const balanceListAllAfterIdIR: any = {"usedParamSet":{"afterId":true,"limit":true},"params":[{"name":"afterId","required":true,"transform":{"type":"scalar"},"locs":[{"a":146,"b":154}]},{"name":"limit","required":true,"transform":{"type":"scalar"},"locs":[{"a":174,"b":180}]}],"statement":"SELECT id, user_id, token_id, amount, usd_value, address, auto_convert_threshold,\n       created_at, updated_at, version\nFROM balances\nWHERE id > :afterId!\nORDER BY id\nLIMIT :limit!"};
+const balanceListAllAfterIdIR: any = {"usedParamSet":{"afterId":true,"limit":true},"params":[{"name":"afterId","required":true,"transform":{"type":"scalar"},"locs":[{"a":146,"b":154}]},{"name":"limit","required":true,"transform":{"type":"scalar"},"locs":[{"a":199,"b":205}]}],"statement":"SELECT id, user_id, token_id, amount, usd_value, address, auto_convert_threshold,\n       created_at, updated_at, version\nFROM balances\nWHERE id > :afterId!\n  AND deleted_at IS NULL\nORDER BY id\nLIMIT :limit!"};
 
 /**
  * Query generated from SQL:
@@ -38,6 +38,7 @@ const balanceListAllAfterIdIR: any = {"usedParamSet":{"afterId":true,"limit":tru
  *        created_at, updated_at, version
  * FROM balances
  * WHERE id > :afterId!
+ *   AND deleted_at IS NULL
  * ORDER BY id
  * LIMIT :limit!
  * ```

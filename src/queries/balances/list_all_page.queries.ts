@@ -29,7 +29,7 @@ export interface IBalanceListAllPageQuery {
   result: IBalanceListAllPageResult;
 }
 
-const balanceListAllPageIR: any = {"usedParamSet":{"limit":true,"offset":true},"params":[{"name":"limit","required":true,"transform":{"type":"scalar"},"locs":[{"a":153,"b":159}]},{"name":"offset","required":true,"transform":{"type":"scalar"},"locs":[{"a":168,"b":175}]}],"statement":"SELECT id, user_id, token_id, amount, usd_value, address, auto_convert_threshold,\n       created_at, updated_at, version\nFROM balances\nORDER BY id\nLIMIT :limit!\nOFFSET :offset!"};
+const balanceListAllPageIR: any = {"usedParamSet":{"limit":true,"offset":true},"params":[{"name":"limit","required":true,"transform":{"type":"scalar"},"locs":[{"a":178,"b":184}]},{"name":"offset","required":true,"transform":{"type":"scalar"},"locs":[{"a":193,"b":200}]}],"statement":"SELECT id, user_id, token_id, amount, usd_value, address, auto_convert_threshold,\n       created_at, updated_at, version\nFROM balances\nWHERE deleted_at IS NULL\nORDER BY id\nLIMIT :limit!\nOFFSET :offset!"};
 
 /**
  * Query generated from SQL:
@@ -37,6 +37,7 @@ const balanceListAllPageIR: any = {"usedParamSet":{"limit":true,"offset":true},"
  * SELECT id, user_id, token_id, amount, usd_value, address, auto_convert_threshold,
  *        created_at, updated_at, version
  * FROM balances
+ * WHERE deleted_at IS NULL
  * ORDER BY id
  * LIMIT :limit!
  * OFFSET :offset!

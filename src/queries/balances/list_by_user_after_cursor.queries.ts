@@ -33,7 +33,7 @@ export interface IBalanceListByUserAfterCursorQuery {
   result: IBalanceListByUserAfterCursorResult;
 }
 
-const balanceListByUserAfterCursorIR: any = {"usedParamSet":{"userId":true,"createdAt":true,"id":true,"limit":true},"params":[{"name":"userId","required":true,"transform":{"type":"scalar"},"locs":[{"a":151,"b":158}]},{"name":"createdAt","required":true,"transform":{"type":"scalar"},"locs":[{"a":186,"b":196}]},{"name":"id","required":true,"transform":{"type":"scalar"},"locs":[{"a":212,"b":215}]},{"name":"limit","required":true,"transform":{"type":"scalar"},"locs":[{"a":266,"b":272}]}],"statement":"SELECT id, user_id, token_id, amount, usd_value, address, auto_convert_threshold,\n       created_at, updated_at, version\nFROM balances\nWHERE user_id = :userId!\n  AND (created_at, id) < (:createdAt!::timestamptz, :id!::bigint)\nORDER BY created_at DESC, id DESC\nLIMIT :limit!"};
+const balanceListByUserAfterCursorIR: any = {"usedParamSet":{"userId":true,"createdAt":true,"id":true,"limit":true},"params":[{"name":"userId","required":true,"transform":{"type":"scalar"},"locs":[{"a":151,"b":158}]},{"name":"createdAt","required":true,"transform":{"type":"scalar"},"locs":[{"a":211,"b":221}]},{"name":"id","required":true,"transform":{"type":"scalar"},"locs":[{"a":237,"b":240}]},{"name":"limit","required":true,"transform":{"type":"scalar"},"locs":[{"a":291,"b":297}]}],"statement":"SELECT id, user_id, token_id, amount, usd_value, address, auto_convert_threshold,\n       created_at, updated_at, version\nFROM balances\nWHERE user_id = :userId!\n  AND deleted_at IS NULL\n  AND (created_at, id) < (:createdAt!::timestamptz, :id!::bigint)\nORDER BY created_at DESC, id DESC\nLIMIT :limit!"};
 
 /**
  * Query generated from SQL:
@@ -42,6 +42,7 @@ const balanceListByUserAfterCursorIR: any = {"usedParamSet":{"userId":true,"crea
  *        created_at, updated_at, version
  * FROM balances
  * WHERE user_id = :userId!
+ *   AND deleted_at IS NULL
  *   AND (created_at, id) < (:createdAt!::timestamptz, :id!::bigint)
  * ORDER BY created_at DESC, id DESC
  * LIMIT :limit!

@@ -30,7 +30,7 @@ export interface IBalanceListByUserPageQuery {
   result: IBalanceListByUserPageResult;
 }
 
-const balanceListByUserPageIR: any = {"usedParamSet":{"userId":true,"limit":true,"offset":true},"params":[{"name":"userId","required":true,"transform":{"type":"scalar"},"locs":[{"a":151,"b":158}]},{"name":"limit","required":true,"transform":{"type":"scalar"},"locs":[{"a":200,"b":206}]},{"name":"offset","required":true,"transform":{"type":"scalar"},"locs":[{"a":215,"b":222}]}],"statement":"SELECT id, user_id, token_id, amount, usd_value, address, auto_convert_threshold,\n       created_at, updated_at, version\nFROM balances\nWHERE user_id = :userId!\nORDER BY created_at DESC, id DESC\nLIMIT :limit!\nOFFSET :offset!"};
+const balanceListByUserPageIR: any = {"usedParamSet":{"userId":true,"limit":true,"offset":true},"params":[{"name":"userId","required":true,"transform":{"type":"scalar"},"locs":[{"a":151,"b":158}]},{"name":"limit","required":true,"transform":{"type":"scalar"},"locs":[{"a":225,"b":231}]},{"name":"offset","required":true,"transform":{"type":"scalar"},"locs":[{"a":240,"b":247}]}],"statement":"SELECT id, user_id, token_id, amount, usd_value, address, auto_convert_threshold,\n       created_at, updated_at, version\nFROM balances\nWHERE user_id = :userId!\n  AND deleted_at IS NULL\nORDER BY created_at DESC, id DESC\nLIMIT :limit!\nOFFSET :offset!"};
 
 /**
  * Query generated from SQL:
@@ -39,6 +39,7 @@ const balanceListByUserPageIR: any = {"usedParamSet":{"userId":true,"limit":true
  *        created_at, updated_at, version
  * FROM balances
  * WHERE user_id = :userId!
+ *   AND deleted_at IS NULL
  * ORDER BY created_at DESC, id DESC
  * LIMIT :limit!
  * OFFSET :offset!

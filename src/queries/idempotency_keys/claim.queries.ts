@@ -5,6 +5,7 @@ import { PreparedQuery } from '@pgtyped/runtime';
 export interface IIdempotencyKeyClaimParams {
   key: string;
   requestFingerprint: string;
+  subject: string;
 }
 
 /** 'IdempotencyKeyClaim' return type */
@@ -18,14 +19,14 @@ export interface IIdempotencyKeyClaimQuery {
   result: IIdempotencyKeyClaimResult;
 }
 
-const idempotencyKeyClaimIR: any = {"usedParamSet":{"key":true,"requestFingerprint":true},"params":[{"name":"key","required":true,"transform":{"type":"scalar"},"locs":[{"a":64,"b":68}]},{"name":"requestFingerprint","required":true,"transform":{"type":"scalar"},"locs":[{"a":71,"b":90}]}],"statement":"INSERT INTO idempotency_keys (key, request_fingerprint)\nVALUES (:key!, :requestFingerprint!)\nON CONFLICT (key) DO NOTHING\nRETURNING key"};
+const idempotencyKeyClaimIR: any = {"usedParamSet":{"subject":true,"key":true,"requestFingerprint":true},"params":[{"name":"subject","required":true,"transform":{"type":"scalar"},"locs":[{"a":73,"b":81}]},{"name":"key","required":true,"transform":{"type":"scalar"},"locs":[{"a":84,"b":88}]},{"name":"requestFingerprint","required":true,"transform":{"type":"scalar"},"locs":[{"a":91,"b":110}]}],"statement":"INSERT INTO idempotency_keys (subject, key, request_fingerprint)\nVALUES (:subject!, :key!, :requestFingerprint!)\nON CONFLICT (subject, key) DO NOTHING\nRETURNING key"};
 
 /**
  * Query generated from SQL:
  * ```
- * INSERT INTO idempotency_keys (key, request_fingerprint)
- * VALUES (:key!, :requestFingerprint!)
- * ON CONFLICT (key) DO NOTHING
+ * INSERT INTO idempotency_keys (subject, key, request_fingerprint)
+ * VALUES (:subject!, :key!, :requestFingerprint!)
+ * ON CONFLICT (subject, key) DO NOTHING
  * RETURNING key
  * ```
  */

@@ -20,14 +20,14 @@ export interface IIdempotencyKeyDeleteExpiredQuery {
   result: IIdempotencyKeyDeleteExpiredResult;
 }
 
-const idempotencyKeyDeleteExpiredIR: any = {"usedParamSet":{"createdBefore":true,"batchSize":true},"params":[{"name":"createdBefore","required":true,"transform":{"type":"scalar"},"locs":[{"a":102,"b":116}]},{"name":"batchSize","required":true,"transform":{"type":"scalar"},"locs":[{"a":161,"b":171}]}],"statement":"DELETE FROM idempotency_keys\nWHERE key IN (\n  SELECT key\n  FROM idempotency_keys\n  WHERE created_at < :createdBefore!::timestamptz\n  ORDER BY created_at\n  LIMIT :batchSize!\n)"};
+const idempotencyKeyDeleteExpiredIR: any = {"usedParamSet":{"createdBefore":true,"batchSize":true},"params":[{"name":"createdBefore","required":true,"transform":{"type":"scalar"},"locs":[{"a":122,"b":136}]},{"name":"batchSize","required":true,"transform":{"type":"scalar"},"locs":[{"a":181,"b":191}]}],"statement":"DELETE FROM idempotency_keys\nWHERE (subject, key) IN (\n  SELECT subject, key\n  FROM idempotency_keys\n  WHERE created_at < :createdBefore!::timestamptz\n  ORDER BY created_at\n  LIMIT :batchSize!\n)"};
 
 /**
  * Query generated from SQL:
  * ```
  * DELETE FROM idempotency_keys
- * WHERE key IN (
- *   SELECT key
+ * WHERE (subject, key) IN (
+ *   SELECT subject, key
  *   FROM idempotency_keys
  *   WHERE created_at < :createdBefore!::timestamptz
  *   ORDER BY created_at

@@ -6,6 +6,7 @@ export type Json = null | boolean | number | string | Json[] | { [key: string]: 
 /** 'IdempotencyKeyFindByKey' parameters type */
 export interface IIdempotencyKeyFindByKeyParams {
   key: string;
+  subject: string;
 }
 
 /** 'IdempotencyKeyFindByKey' return type */
@@ -22,14 +23,15 @@ export interface IIdempotencyKeyFindByKeyQuery {
   result: IIdempotencyKeyFindByKeyResult;
 }
 
-const idempotencyKeyFindByKeyIR: any = {"usedParamSet":{"key":true},"params":[{"name":"key","required":true,"transform":{"type":"scalar"},"locs":[{"a":88,"b":92}]}],"statement":"SELECT key, request_fingerprint, response, created_at\nFROM idempotency_keys\nWHERE key = :key!"};
+const idempotencyKeyFindByKeyIR: any = {"usedParamSet":{"subject":true,"key":true},"params":[{"name":"subject","required":true,"transform":{"type":"scalar"},"locs":[{"a":92,"b":100}]},{"name":"key","required":true,"transform":{"type":"scalar"},"locs":[{"a":114,"b":118}]}],"statement":"SELECT key, request_fingerprint, response, created_at\nFROM idempotency_keys\nWHERE subject = :subject!\n  AND key = :key!"};
 
 /**
  * Query generated from SQL:
  * ```
  * SELECT key, request_fingerprint, response, created_at
  * FROM idempotency_keys
- * WHERE key = :key!
+ * WHERE subject = :subject!
+ *   AND key = :key!
  * ```
  */
 export const idempotencyKeyFindByKey = new PreparedQuery<IIdempotencyKeyFindByKeyParams,IIdempotencyKeyFindByKeyResult>(idempotencyKeyFindByKeyIR);

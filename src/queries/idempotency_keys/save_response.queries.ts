@@ -7,6 +7,7 @@ export type Json = null | boolean | number | string | Json[] | { [key: string]: 
 export interface IIdempotencyKeySaveResponseParams {
   key: string;
   response: Json;
+  subject: string;
 }
 
 /** 'IdempotencyKeySaveResponse' return type */
@@ -18,14 +19,15 @@ export interface IIdempotencyKeySaveResponseQuery {
   result: IIdempotencyKeySaveResponseResult;
 }
 
-const idempotencyKeySaveResponseIR: any = {"usedParamSet":{"response":true,"key":true},"params":[{"name":"response","required":true,"transform":{"type":"scalar"},"locs":[{"a":39,"b":48}]},{"name":"key","required":true,"transform":{"type":"scalar"},"locs":[{"a":68,"b":72}]}],"statement":"UPDATE idempotency_keys\nSET response = :response!::json\nWHERE key = :key!"};
+const idempotencyKeySaveResponseIR: any = {"usedParamSet":{"response":true,"subject":true,"key":true},"params":[{"name":"response","required":true,"transform":{"type":"scalar"},"locs":[{"a":39,"b":48}]},{"name":"subject","required":true,"transform":{"type":"scalar"},"locs":[{"a":72,"b":80}]},{"name":"key","required":true,"transform":{"type":"scalar"},"locs":[{"a":94,"b":98}]}],"statement":"UPDATE idempotency_keys\nSET response = :response!::json\nWHERE subject = :subject!\n  AND key = :key!"};
 
 /**
  * Query generated from SQL:
  * ```
  * UPDATE idempotency_keys
  * SET response = :response!::json
- * WHERE key = :key!
+ * WHERE subject = :subject!
+ *   AND key = :key!
  * ```
  */
 export const idempotencyKeySaveResponse = new PreparedQuery<IIdempotencyKeySaveResponseParams,IIdempotencyKeySaveResponseResult>(idempotencyKeySaveResponseIR);
