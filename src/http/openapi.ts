@@ -19,6 +19,12 @@ export const commonProblems = {
   503: problem('PostgreSQL is unreachable; retry later'),
 } as const;
 
+/** Answers every route that takes a JSON body can give, before its handler runs. */
+export const bodyProblems = {
+  413: problem('Body too large'),
+  415: problem('The body is not sent as application/json'),
+} as const;
+
 export const security = [{ bearerAuth: [] }];
 
 /**

@@ -3,6 +3,7 @@ import pino from 'pino';
 import { signToken } from '../../src/auth/tokens.js';
 import { createApp } from '../../src/http/app.js';
 import type { CacheTtls } from '../../src/service/cache-ttls.js';
+import { type OpenApiDocument, OpenApiTraffic, type SentRequest } from './openapi-traffic.js';
 import { buildStack, type TestStack } from './service.js';
 
 export const TEST_SECRET = 'test-secret-test-secret-test-secret-0123';
@@ -39,24 +40,55 @@ export function buildApi(
     authSecret: TEST_SECRET,
     isShuttingDown: options.isShuttingDown,
   });
+  let traffic: Promise<OpenApiTraffic> | undefined;
   return {
     app,
     stack,
-    call: (method, path, { token, body, headers = {} } = {}) =>
-      Promise.resolve(
-        app.request(path, {
-          method,
-          headers: {
-            ...(token ? { Authorization: `Bearer ${token}` } : {}),
-            ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-            ...headers,
-          },
-          body:
-            body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-        }),
-      ),
+    call: async (method, path, { token, body, headers = {} } = {}) => {
+      const request: SentRequest = {
+        method,
+        url: path,
+        headers: {
+          ...(token ? { Authorization: `Bearer ${token}` } : {}),
+          ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+          ...headers,
+        },
+        body:
+          body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      };
+      const response = await app.request(path, {
+        method,
+        headers: request.headers,
+        body: request.body,
+      });
+      traffic ??= loadTraffic(app);
+      await expectConforming(await traffic, request, response);
+      return response;
+    },
     close: () => stack.close(),
   };
+}
+
+/** The app's own /openapi.json, ready to check traffic against. */
+async function loadTraffic(app: ReturnType<typeof createApp>): Promise<OpenApiTraffic> {
+  const response = await app.request('/openapi.json');
+  return new OpenApiTraffic((await response.json()) as OpenApiDocument);
+}
+
+/**
+ * Fails the calling test when the exchange contradicts the document: the response is not what it
+ * documents, or a request it refuses was accepted.
+ */
+async function expectConforming(traffic: OpenApiTraffic, request: SentRequest, response: Response) {
+  const problems = await traffic.responseProblems(request, response);
+  if (response.status < 400) {
+    problems.push(...traffic.requestProblems(request).map((p) => `accepted although ${p}`));
+  }
+  if (problems.length > 0) {
+    throw new Error(
+      `${request.method} ${request.url} -> ${response.status} contradicts /openapi.json:\n  ${problems.join('\n  ')}`,
+    );
+  }
 }
 
 export const adminToken = () => signToken({ userId: 'ops', role: 'admin' }, TEST_SECRET);

@@ -5,6 +5,7 @@ import { canRead, notFound, requireAdmin } from '../auth.js';
 import type { AppDeps, AppEnv } from '../env.js';
 import { isNotModified, versionEtag, versionFromIfMatch } from '../etag.js';
 import {
+  bodyProblems,
   commonProblems,
   ifNoneMatch,
   jsonBody,
@@ -76,7 +77,7 @@ const createBalance = createRoute({
     201: jsonBody(BalanceSchema, 'Created; Location names it'),
     403: problem('Not an admin'),
     409: problem('The user already has a balance for this token'),
-    413: problem('Body too large'),
+    ...bodyProblems,
     ...commonProblems,
   },
 });
@@ -97,7 +98,7 @@ const updateBalance = createRoute({
     403: problem('Not an admin'),
     404: problem('No such balance'),
     412: problem('If-Match does not name the current version'),
-    413: problem('Body too large'),
+    ...bodyProblems,
     ...commonProblems,
   },
 });
@@ -137,7 +138,7 @@ function movementRoute(kind: 'credit' | 'debit') {
       403: problem('Not an admin'),
       404: problem('No such balance'),
       ...(kind === 'debit' ? { 409: problem('Insufficient funds; nothing changed') } : {}),
-      413: problem('Body too large'),
+      ...bodyProblems,
       422: problem('Idempotency-Key already used with a different request'),
       ...commonProblems,
     },
