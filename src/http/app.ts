@@ -5,6 +5,7 @@ import { secureHeaders } from 'hono/secure-headers';
 import { authenticate } from './auth.js';
 import { registerDocs } from './docs.js';
 import type { AppDeps, AppEnv } from './env.js';
+import { httpMetrics } from './http-metrics.js';
 import { HttpProblem, problemResponse, RequestValidationError, toProblem } from './problem.js';
 import { registerBalanceRoutes } from './routes/balances.js';
 import { registerOperationRoutes } from './routes/operations.js';
@@ -32,6 +33,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     },
   });
 
+  app.use(httpMetrics(deps.metrics));
   app.use(requestId());
   app.use(async (c, next) => {
     await next();
