@@ -51,7 +51,7 @@ export class OpenApiTraffic {
   private readonly validators = new Map<string, ValidateFunction>();
   private readonly templates: { template: string; regex: RegExp; names: string[] }[];
 
-  constructor(private readonly document: OpenApiDocument) {
+  constructor(readonly document: OpenApiDocument) {
     // strict: OpenAPI keywords such as `example` are not JSON Schema's. An unknown `format`
     // still fails: ajv-formats knows the standard ones.
     this.ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: true });

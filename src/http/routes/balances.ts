@@ -118,7 +118,14 @@ const deleteBalance = createRoute({
   },
 });
 
-function movementRoute(kind: 'credit' | 'debit') {
+/** Only a debit can run short; typed per kind, so the typed client sees 409 on debits alone. */
+function insufficientFunds<Kind extends 'credit' | 'debit'>(kind: Kind) {
+  return (
+    kind === 'debit' ? { 409: problem('Insufficient funds; nothing changed') } : {}
+  ) as Kind extends 'debit' ? { 409: ReturnType<typeof problem> } : Record<never, never>;
+}
+
+function movementRoute<Kind extends 'credit' | 'debit'>(kind: Kind) {
   return createRoute({
     method: 'post',
     path: `/v1/balances/{id}/${kind}`,
@@ -137,7 +144,7 @@ function movementRoute(kind: 'credit' | 'debit') {
       ),
       403: problem('Not an admin'),
       404: problem('No such balance'),
-      ...(kind === 'debit' ? { 409: problem('Insufficient funds; nothing changed') } : {}),
+      ...insufficientFunds(kind),
       ...bodyProblems,
       422: problem('Idempotency-Key already used with a different request'),
       ...commonProblems,
@@ -225,3 +232,15 @@ export function registerBalanceRoutes(app: OpenAPIHono<AppEnv>, { service }: App
     return c.json(await service.getEntries(id, limit, before), 200);
   });
 }
+
+/** The routes above as types, in the order registered: what the typed client is built from. */
+export type BalanceRoutes = [
+  ReturnType<typeof getBalanceRoute>,
+  typeof listBalances,
+  typeof createBalance,
+  typeof updateBalance,
+  typeof deleteBalance,
+  ReturnType<typeof movementRoute<'credit'>>,
+  ReturnType<typeof movementRoute<'debit'>>,
+  typeof listEntries,
+];
