@@ -10,6 +10,7 @@ import pino from 'pino';
 import { collectDefaultMetrics } from 'prom-client';
 import { resolveAuthSecret } from './auth/secret.js';
 import { signToken } from './auth/tokens.js';
+import { authOptionsFromEnv, createTokenVerifier } from './auth/verifier.js';
 import { cacheConfigFromEnv, positiveInteger } from './config.js';
 import { ConfigurationError } from './config-error.js';
 import { openDatabaseServer } from './db/database-server.js';
@@ -40,7 +41,13 @@ async function main(): Promise<void> {
   const port = positiveInteger(env, 'PORT', 3000);
   const host = env.HOST ?? '127.0.0.1';
   const drainMs = nonNegativeInteger('SHUTDOWN_DRAIN_MS', 1_000);
-  const { secret, generated } = resolveAuthSecret(env);
+  // A production service that takes its tokens from an identity provider alone needs no secret.
+  const providerOnly =
+    Boolean(env.AUTH_JWKS_URL) && !env.AUTH_SECRET && env.NODE_ENV === 'production';
+  const { secret, generated } = providerOnly
+    ? { secret: undefined, generated: false }
+    : resolveAuthSecret(env);
+  const verifyToken = createTokenVerifier(authOptionsFromEnv(env, secret));
   const cacheConfig = cacheConfigFromEnv(env);
 
   const database = await openDatabaseServer(env, (message) => logger.warn({}, message));
@@ -82,7 +89,7 @@ async function main(): Promise<void> {
     pool,
     metrics,
     logger,
-    authSecret: secret,
+    verifyToken,
     isShuttingDown: () => shuttingDown,
   });
   const server = await listen(app.fetch, port, host);
@@ -99,7 +106,7 @@ async function main(): Promise<void> {
     },
     'balance-service listening',
   );
-  if (generated) {
+  if (generated && secret) {
     const token = await signToken({ userId: 'dev-admin', role: 'admin' }, secret);
     console.log(
       [

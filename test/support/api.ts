@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import pino from 'pino';
 import { signToken } from '../../src/auth/tokens.js';
+import type { TokenVerifier } from '../../src/auth/verifier.js';
 import { createApp } from '../../src/http/app.js';
 import type { CacheTtls } from '../../src/service/cache-ttls.js';
 import { type OpenApiDocument, OpenApiTraffic, type SentRequest } from './openapi-traffic.js';
@@ -23,7 +24,13 @@ export interface TestApi {
 /** The app over a real pool and a real cache (Redis if given, else memory), as clients see it. */
 export function buildApi(
   pool: pg.Pool,
-  options: { isShuttingDown?: () => boolean; redisUrl?: string; ttls?: CacheTtls } = {},
+  options: {
+    isShuttingDown?: () => boolean;
+    redisUrl?: string;
+    ttls?: CacheTtls;
+    /** Token checks of its own (a provider's JWKS); HS256 with TEST_SECRET otherwise. */
+    verifyToken?: TokenVerifier;
+  } = {},
 ): TestApi {
   const stack = buildStack({
     pool,
@@ -38,6 +45,7 @@ export function buildApi(
     metrics: stack.metrics,
     logger: pino({ level: 'silent' }),
     authSecret: TEST_SECRET,
+    verifyToken: options.verifyToken,
     isShuttingDown: options.isShuttingDown,
   });
   let traffic: Promise<OpenApiTraffic> | undefined;
