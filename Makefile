@@ -29,6 +29,14 @@ start: $(INSTALLED) ## Start the API (builds; PostgreSQL embedded unless DATABAS
 test: $(INSTALLED) ## Run the tests against a database of their own
 	npm test
 
+.PHONY: test-containers
+test-containers: $(INSTALLED) ## Run the tests against PostgreSQL and Redis started by testcontainers (Docker or Podman; none: says so, exits 0)
+	bash test/containers/run.sh
+
+.PHONY: test-images
+test-images: ## Build the test-containers images from this machine's Debian packages, with Podman (no registry)
+	@bash test/containers/build-images.sh
+
 .PHONY: typecheck
 typecheck: $(INSTALLED) ## Type-check src/, test/ and bench/
 	npm run typecheck

@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /**
  * The service's Prometheus metrics. The original Balance model's `balance.cache.hit` /
@@ -12,6 +12,9 @@ export interface Metrics {
   readonly cacheErrors: Counter<'query'>;
   readonly cacheTimeouts: Counter<'query'>;
   readonly queryDuration: Histogram<'query'>;
+  /** Prometheus' HTTP convention: route is the OpenAPI template, status_class is `2xx` etc. */
+  readonly httpRequestDuration: Histogram<'method' | 'route' | 'status_class'>;
+  readonly httpRequestsInFlight: Gauge;
 }
 
 /** Registers the metrics on `registry` (a fresh one by default, so tests never share counts). */
@@ -49,6 +52,18 @@ export function createMetrics(registry: Registry = new Registry()): Metrics {
       help: 'PostgreSQL query latency by query.',
       labelNames,
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    }),
+    httpRequestDuration: new Histogram({
+      name: 'http_request_duration_seconds',
+      help: 'HTTP request latency by method, route template and status class.',
+      labelNames: ['method', 'route', 'status_class'] as const,
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    }),
+    httpRequestsInFlight: new Gauge({
+      name: 'http_requests_in_flight',
+      help: 'HTTP requests being served right now.',
       registers,
     }),
   };

@@ -14,6 +14,7 @@ import pino from 'pino';
 import { collectDefaultMetrics } from 'prom-client';
 import { resolveAuthSecret } from './auth/secret.js';
 import { signToken } from './auth/tokens.js';
+import { authOptionsFromEnv, createTokenVerifier } from './auth/verifier.js';
 import { superviseWorkers } from './cluster/primary.js';
 import { clusterMetrics, isWorker, listenToPrimary } from './cluster/worker.js';
 import { workerCount } from './cluster/workers.js';
@@ -52,8 +53,10 @@ async function start(): Promise<void> {
 
 /** WORKERS > 1: the database and the workers, no requests. */
 async function runPrimary(workers: number): Promise<void> {
-  const { secret, generated } = resolveAuthSecret(env); // the dev secret, made once for all
-  cacheConfigFromEnv(env); // a bad setting stops the primary, not N workers in a loop
+  const { secret, generated } = authSecret(); // the dev secret, made once for all workers
+  // A bad setting stops the primary, not N workers in a restart loop.
+  cacheConfigFromEnv(env);
+  authOptionsFromEnv(env, secret);
   const database = await openDatabaseServer(env, (message) => logger.warn({}, message));
   stopping.push(() => database.stop());
   for (const name of await migrate(env.DATABASE_MIGRATIONS_URL || database.url, 'up'))
@@ -66,7 +69,7 @@ async function runPrimary(workers: number): Promise<void> {
     logger,
     onListening: () => {
       logger.info({ workers, url: listeningUrl() }, 'balance-service workers listening');
-      if (generated) void printBanner(secret, false);
+      if (generated && secret) void printBanner(secret, false);
     },
   });
   drainAndStop = async (signal) => {
@@ -82,7 +85,8 @@ async function main(): Promise<void> {
   const port = positiveInteger(env, 'PORT', 3000);
   const host = env.HOST ?? '127.0.0.1';
   const drainMs = nonNegativeInteger('SHUTDOWN_DRAIN_MS', 1_000);
-  const { secret, generated } = resolveAuthSecret(env);
+  const { secret, generated } = authSecret();
+  const verifyToken = createTokenVerifier(authOptionsFromEnv(env, secret));
   const cacheConfig = cacheConfigFromEnv(env);
 
   const database = await openDatabaseServer(env, (message) => logger.warn({}, message));
@@ -129,7 +133,7 @@ async function main(): Promise<void> {
     pool,
     metrics,
     logger,
-    authSecret: secret,
+    verifyToken,
     isShuttingDown: () => shuttingDown,
     metricsText,
   });
@@ -147,7 +151,15 @@ async function main(): Promise<void> {
     },
     'balance-service listening',
   );
-  if (generated && !isWorker) await printBanner(secret, seeded);
+  if (generated && secret && !isWorker) await printBanner(secret, seeded);
+}
+
+/** The HS256 secret, if any: a production service that takes its tokens from an identity
+ * provider alone needs none. */
+function authSecret(): { secret: string | undefined; generated: boolean } {
+  const providerOnly =
+    Boolean(env.AUTH_JWKS_URL) && !env.AUTH_SECRET && env.NODE_ENV === 'production';
+  return providerOnly ? { secret: undefined, generated: false } : resolveAuthSecret(env);
 }
 
 function listeningUrl(): string {

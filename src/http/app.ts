@@ -2,9 +2,11 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
+import { createTokenVerifier } from '../auth/verifier.js';
 import { authenticate } from './auth.js';
 import { registerDocs } from './docs.js';
 import type { AppDeps, AppEnv } from './env.js';
+import { httpMetrics } from './http-metrics.js';
 import { HttpProblem, problemResponse, RequestValidationError, toProblem } from './problem.js';
 import { registerBalanceRoutes } from './routes/balances.js';
 import { registerOperationRoutes } from './routes/operations.js';
@@ -18,8 +20,10 @@ export const OPENAPI_INFO = {
   version: '1.0.0',
   description:
     'Wallet balances in PostgreSQL. Ids and money are decimal strings; timestamps are ISO 8601; ' +
-    'errors are application/problem+json (RFC 9457). Every /v1 route needs a bearer JWT (HS256): ' +
-    '`sub` is the user id, `role` is `user` (own balances only) or `admin`.',
+    'errors are application/problem+json (RFC 9457). Every /v1 route needs a bearer JWT: HS256 ' +
+    "signed with the service's secret, or RS256/ES256 from the identity provider when one is " +
+    'configured. `sub` is the user id, `role` is `user` (own balances only) or `admin` (claim ' +
+    'names configurable).',
 };
 
 /**
@@ -33,6 +37,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     },
   });
 
+  app.use(httpMetrics(deps.metrics));
   app.use(requestId());
   app.use(async (c, next) => {
     await next();
@@ -67,7 +72,10 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       },
     }),
   );
-  app.use('/v1/*', authenticate(deps.authSecret));
+  app.use(
+    '/v1/*',
+    authenticate(deps.verifyToken ?? createTokenVerifier({ secret: deps.authSecret })),
+  );
 
   registerOperationRoutes(app, deps);
   registerBalanceRoutes(app, deps);

@@ -1,5 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
-import { InvalidTokenError, type Principal, verifyToken } from '../auth/tokens.js';
+import { KeysUnavailableError } from '../auth/jwks.js';
+import { InvalidTokenError, type Principal } from '../auth/tokens.js';
+import type { TokenVerifier } from '../auth/verifier.js';
 import type { AppEnv } from './env.js';
 import { HttpProblem } from './problem.js';
 
@@ -8,8 +10,11 @@ const CHALLENGE = { 'WWW-Authenticate': 'Bearer realm="balance-service"' };
 /** Tokens already verified, so a client's repeated requests skip the HMAC and key import. */
 const VERIFIED_TOKENS_KEPT = 10_000;
 
-/** Every /v1 route needs `Authorization: Bearer <JWT>`; the principal is kept on the context. */
-export function authenticate(secret: string): MiddlewareHandler<AppEnv> {
+/**
+ * Every /v1 route needs `Authorization: Bearer <JWT>`; the principal is kept on the context.
+ * A token that cannot be checked because the identity provider is down answers 503.
+ */
+export function authenticate(verifyToken: TokenVerifier): MiddlewareHandler<AppEnv> {
   // A token is immutable, so once its signature checked out only its expiry can change: the
   // cache keeps the principal and re-checks `exp` on every use. Oldest entries go first.
   const verified = new Map<string, { principal: Principal; expiresAt: number }>();
@@ -32,7 +37,7 @@ export function authenticate(secret: string): MiddlewareHandler<AppEnv> {
       return;
     }
     try {
-      const { principal, expiresAt } = await verifyToken(token, secret);
+      const { principal, expiresAt } = await verifyToken(token);
       verified.delete(token);
       if (verified.size >= VERIFIED_TOKENS_KEPT) {
         verified.delete(verified.keys().next().value as string);
@@ -40,6 +45,11 @@ export function authenticate(secret: string): MiddlewareHandler<AppEnv> {
       verified.set(token, { principal, expiresAt });
       c.set('principal', principal);
     } catch (error) {
+      if (error instanceof KeysUnavailableError) {
+        throw new HttpProblem(503, 'auth-unavailable', 'Service unavailable', error.message, {
+          'Retry-After': '5',
+        });
+      }
       if (!(error instanceof InvalidTokenError)) throw error;
       throw new HttpProblem(401, 'unauthorized', 'Unauthorized', error.message, {
         'WWW-Authenticate': `${CHALLENGE['WWW-Authenticate']}, error="invalid_token"`,

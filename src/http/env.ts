@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { Principal } from '../auth/tokens.js';
+import type { TokenVerifier } from '../auth/verifier.js';
 import type { ReadThroughCache } from '../cache/read-through-cache.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
@@ -13,7 +14,10 @@ export interface AppDeps {
   pool: pg.Pool;
   metrics: Metrics;
   logger: Logger;
-  authSecret: string;
+  /** The HS256 secret; used when `verifyToken` is not given. */
+  authSecret?: string;
+  /** Checks bearer tokens (HS256 and/or an identity provider's); see src/auth/verifier.ts. */
+  verifyToken?: TokenVerifier;
   /** True once shutdown has begun: /readyz then answers 503. */
   isShuttingDown?: () => boolean;
   /** What /metrics serves; by default this process's registry (a worker gets all workers'). */

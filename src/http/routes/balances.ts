@@ -5,6 +5,7 @@ import { canRead, notFound, requireAdmin } from '../auth.js';
 import type { AppDeps, AppEnv } from '../env.js';
 import { isNotModified, versionEtag, versionFromIfMatch } from '../etag.js';
 import {
+  bodyProblems,
   commonProblems,
   ifNoneMatch,
   jsonBody,
@@ -77,7 +78,7 @@ const createBalance = createRoute({
     201: jsonBody(BalanceSchema, 'Created; Location names it'),
     403: problem('Not an admin'),
     409: problem('The user already has a balance for this token'),
-    413: problem('Body too large'),
+    ...bodyProblems,
     502: outcomeUnknown,
     ...commonProblems,
   },
@@ -99,7 +100,7 @@ const updateBalance = createRoute({
     403: problem('Not an admin'),
     404: problem('No such balance'),
     412: problem('If-Match does not name the current version'),
-    413: problem('Body too large'),
+    ...bodyProblems,
     502: outcomeUnknown,
     ...commonProblems,
   },
@@ -128,7 +129,14 @@ const deleteBalance = createRoute({
   },
 });
 
-function movementRoute(kind: 'credit' | 'debit') {
+/** Only a debit can run short; typed per kind, so the typed client sees 409 on debits alone. */
+function insufficientFunds<Kind extends 'credit' | 'debit'>(kind: Kind) {
+  return (
+    kind === 'debit' ? { 409: problem('Insufficient funds; nothing changed') } : {}
+  ) as Kind extends 'debit' ? { 409: ReturnType<typeof problem> } : Record<never, never>;
+}
+
+function movementRoute<Kind extends 'credit' | 'debit'>(kind: Kind) {
   return createRoute({
     method: 'post',
     path: `/v1/balances/{id}/${kind}`,
@@ -147,8 +155,8 @@ function movementRoute(kind: 'credit' | 'debit') {
       ),
       403: problem('Not an admin'),
       404: problem('No such balance'),
-      ...(kind === 'debit' ? { 409: problem('Insufficient funds; nothing changed') } : {}),
-      413: problem('Body too large'),
+      ...insufficientFunds(kind),
+      ...bodyProblems,
       422: problem('Idempotency-Key already used with a different request'),
       502: outcomeUnknown,
       ...commonProblems,
@@ -243,3 +251,15 @@ export function registerBalanceRoutes(app: OpenAPIHono<AppEnv>, { service }: App
     return c.json(await service.getEntries(id, limit, before), 200);
   });
 }
+
+/** The routes above as types, in the order registered: what the typed client is built from. */
+export type BalanceRoutes = [
+  ReturnType<typeof getBalanceRoute>,
+  typeof listBalances,
+  typeof createBalance,
+  typeof updateBalance,
+  typeof deleteBalance,
+  ReturnType<typeof movementRoute<'credit'>>,
+  ReturnType<typeof movementRoute<'debit'>>,
+  typeof listEntries,
+];

@@ -90,3 +90,6 @@ async function databaseAnswers({ pool }: AppDeps): Promise<boolean> {
     clearTimeout(timer);
   }
 }
+
+/** The routes above as types: what the typed client is built from. */
+export type OperationRoutes = [typeof healthz, typeof readyz, typeof metricsRoute];

@@ -2,7 +2,14 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import { notFound, requireAdmin } from '../auth.js';
 import type { AppDeps, AppEnv } from '../env.js';
-import { commonProblems, jsonBody, outcomeUnknown, problem, security } from '../openapi.js';
+import {
+  bodyProblems,
+  commonProblems,
+  jsonBody,
+  outcomeUnknown,
+  problem,
+  security,
+} from '../openapi.js';
 import {
   IdempotencyHeaders,
   TransferBody,
@@ -37,7 +44,7 @@ const createTransfer = createRoute({
     403: problem('Not an admin'),
     404: problem('No such balance (source or destination); nothing changed'),
     409: problem('Insufficient funds in the source; nothing changed'),
-    413: problem('Body too large'),
+    ...bodyProblems,
     422: problem(
       'The balances hold different tokens, or the Idempotency-Key was used with a different ' +
         'request; nothing changed',
@@ -61,6 +68,9 @@ const getTransfer = createRoute({
     ...commonProblems,
   },
 });
+
+/** This file's routes, for the typed client's AppType (see ../app-type.ts). */
+export type TransferRoutes = [typeof createTransfer, typeof getTransfer];
 
 export function registerTransferRoutes(app: OpenAPIHono<AppEnv>, { service }: AppDeps): void {
   app.openapi(createTransfer, async (c) => {

@@ -128,3 +128,10 @@ export function registerUserRoutes(app: OpenAPIHono<AppEnv>, { service }: AppDep
     return c.json(body, 200);
   });
 }
+
+/** The routes above as types: what the typed client is built from. */
+export type UserRoutes = [
+  ReturnType<typeof listUserBalancesRoute>,
+  ReturnType<typeof getUserTokenRoute>,
+  ReturnType<typeof getUserTotalRoute>,
+];
