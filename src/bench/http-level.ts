@@ -26,6 +26,10 @@ export interface HttpFigures {
   non2xx: number;
   /** CPU the load generator itself used, in cores: near 1, it was the bottleneck. */
   generatorCores: number;
+  /** The lean reference this figure is held to (src/bench/lean-reference.ts), same run. */
+  reference?: string;
+  /** requests/s over the reference's. */
+  ratioToReference?: number;
 }
 
 interface Scenario {
@@ -37,6 +41,22 @@ interface Scenario {
 }
 
 const SECRET = 'bench-secret-bench-secret-bench-secret-01';
+
+/** The names of the lean references' figures start with this. */
+export const REFERENCE_PREFIX = 'reference,';
+
+/** Which lean reference each of the project's figures is held to. */
+const HELD_TO: Record<string, string> = {
+  'balance by id, warm': `${REFERENCE_PREFIX} Map: by id`,
+  'user token, warm': `${REFERENCE_PREFIX} Map: by id`,
+  'user total, warm': `${REFERENCE_PREFIX} Map: by id`,
+  'balance by id, warm (Redis)': `${REFERENCE_PREFIX} Redis: by id`,
+  'user token, warm (Redis)': `${REFERENCE_PREFIX} Redis: by id`,
+  'user total, warm (Redis)': `${REFERENCE_PREFIX} Redis: by id`,
+  'balance by id, cold': `${REFERENCE_PREFIX} PostgreSQL: by id`,
+  credit: `${REFERENCE_PREFIX} PostgreSQL: credit`,
+  debit: `${REFERENCE_PREFIX} PostgreSQL: debit`,
+};
 
 export async function benchHttp(options: {
   databaseUrl: string;
@@ -120,6 +140,62 @@ export async function benchHttp(options: {
     await server.stop();
   }
 
+  const baseline = figures.find((f) => f.path === '/healthz')?.requestsPerSecond ?? 1;
+  const measure = async (port: number, scenario: Scenario, name = scenario.name) => {
+    const result = await load(port, token, { ...scenario, name }, options);
+    figures.push({ ...result, ratioToBaseline: round(result.requestsPerSecond / baseline, 3) });
+  };
+  const byName = (name: string) => scenarios.find((s) => s.name === name) as Scenario;
+  const warmReads = ['balance by id, warm', 'user token, warm', 'user total, warm'].map(byName);
+
+  if (options.redisUrl) {
+    const redis = await startServer(options.databaseUrl, options.redisUrl, true);
+    try {
+      await load(redis.port, token, warmReads[0] as Scenario, { ...options, durationSeconds: 1 });
+      for (const scenario of warmReads)
+        await measure(redis.port, scenario, `${scenario.name} (Redis)`);
+    } finally {
+      await redis.stop();
+    }
+  }
+
+  // The lean references, each in a process of its own, loaded exactly as the project was.
+  const references: [mode: 'map' | 'redis' | 'database', Scenario, string][] = [
+    ['map', byName('balance by id, warm'), `${REFERENCE_PREFIX} Map: by id`],
+    ['database', byName('balance by id, cold'), `${REFERENCE_PREFIX} PostgreSQL: by id`],
+    ['database', byName('credit'), `${REFERENCE_PREFIX} PostgreSQL: credit`],
+    ['database', byName('debit'), `${REFERENCE_PREFIX} PostgreSQL: debit`],
+  ];
+  if (options.redisUrl) {
+    references.unshift([
+      'redis',
+      byName('balance by id, warm'),
+      `${REFERENCE_PREFIX} Redis: by id`,
+    ]);
+  }
+  for (const mode of new Set(references.map(([m]) => m))) {
+    const reference = await startReference(mode, options.databaseUrl, options.redisUrl);
+    try {
+      const mine = references.filter(([m]) => m === mode);
+      await load(reference.port, token, mine[0]?.[1] as Scenario, {
+        ...options,
+        durationSeconds: 1,
+      });
+      for (const [, scenario, name] of mine) await measure(reference.port, scenario, name);
+    } finally {
+      await reference.stop();
+    }
+  }
+  for (const figure of figures) {
+    const reference = figures.find((f) => f.name === HELD_TO[figure.name]);
+    if (!reference) continue;
+    figure.reference = reference.name;
+    figure.ratioToReference = round(
+      figure.requestsPerSecond / Math.max(1, reference.requestsPerSecond),
+      3,
+    );
+  }
+
   if (options.compareNamedStatements) {
     const unnamed = await startServer(options.databaseUrl, options.redisUrl, false);
     try {
@@ -189,31 +265,49 @@ async function load(
   };
 }
 
-async function startServer(
+function startServer(databaseUrl: string, redisUrl: string | undefined, namedStatements: boolean) {
+  return startProcess(['server.js'], (port) => ({
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: redisUrl ?? '',
+    CACHE_KEY_PREFIX: `bench-http-${port}:`,
+    AUTH_SECRET: SECRET,
+    LOG_LEVEL: 'warn',
+    NODE_ENV: 'production',
+    SHUTDOWN_DRAIN_MS: '0',
+    DATABASE_NAMED_STATEMENTS: namedStatements ? '1' : '0',
+  }));
+}
+
+/** A lean reference server (src/bench/lean-reference.ts) in one of its modes. */
+function startReference(
+  mode: 'redis' | 'map' | 'database',
   databaseUrl: string,
-  redisUrl: string | undefined,
-  namedStatements: boolean,
+  redisUrl?: string,
+) {
+  return startProcess(['bench/lean-reference.js', mode], () => ({
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: redisUrl ?? '',
+  }));
+}
+
+/** Starts dist/<script> on a free port and waits until it answers /healthz. */
+async function startProcess(
+  [script, ...args]: string[],
+  environment: (port: number) => NodeJS.ProcessEnv,
 ) {
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, [join(projectRoot, 'dist', 'server.js')], {
-    cwd: projectRoot,
-    env: {
-      ...process.env,
-      DATABASE_URL: databaseUrl,
-      REDIS_URL: redisUrl ?? '',
-      CACHE_KEY_PREFIX: `bench-http-${port}:`,
-      PORT: String(port),
-      AUTH_SECRET: SECRET,
-      LOG_LEVEL: 'warn',
-      NODE_ENV: 'production',
-      SHUTDOWN_DRAIN_MS: '0',
-      DATABASE_NAMED_STATEMENTS: namedStatements ? '1' : '0',
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [join(projectRoot, 'dist', script as string), ...args],
+    {
+      cwd: projectRoot,
+      env: { ...process.env, ...environment(port), PORT: String(port) },
+      stdio: ['ignore', 'ignore', 'inherit'],
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  );
   for (let attempt = 0; ; attempt++) {
     try {
-      const response = await fetch(`http://127.0.0.1:${port}/readyz`);
+      const response = await fetch(`http://127.0.0.1:${port}/healthz`);
       if (response.ok) break;
     } catch {
       // not listening yet

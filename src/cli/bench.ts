@@ -107,6 +107,7 @@ runCli(async (args) => {
     );
     const http = await benchHttp({
       databaseUrl: database.url,
+      redisUrl,
       rows: sample,
       funded,
       durationSeconds: knobs.durationSeconds,
