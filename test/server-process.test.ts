@@ -2,13 +2,14 @@
  * The compiled server over a real socket: it starts, serves, and on SIGTERM under load turns
  * /readyz to 503, finishes every request it accepted, and exits cleanly.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { signToken } from '../src/auth/tokens.js';
 import { projectRoot } from '../src/db/database-server.js';
 import { freePort } from '../src/net/free-port.js';
 import { TEST_SECRET } from './support/api.js';
+import { refusedStart } from './support/refused-start.js';
 
 const DRAIN_MS = 400;
 const CLIENTS = 16;
@@ -132,18 +133,9 @@ describe('the server process in production', () => {
       DATABASE_URL: inject('databaseUrl'),
     };
     delete environment.AUTH_SECRET;
-    let failure: { status?: number; stdout?: Buffer } = {};
-    try {
-      execFileSync(process.execPath, ['dist/server.js'], {
-        cwd: projectRoot,
-        env: environment,
-        stdio: 'pipe',
-      });
-    } catch (error) {
-      failure = error as typeof failure;
-    }
-    expect(failure.status).toBe(1);
-    expect(String(failure.stdout)).toContain('AUTH_SECRET must be set when NODE_ENV=production');
+    const { status, lines } = refusedStart(environment);
+    expect(status).toBe(1);
+    expect(lines.join('\n')).toContain('AUTH_SECRET must be set when NODE_ENV=production');
   });
 
   it('refuses the embedded PostgreSQL without DATABASE_URL, in one line, unless told so', () => {
@@ -154,18 +146,8 @@ describe('the server process in production', () => {
     };
     delete environment.DATABASE_URL;
     delete environment.EMBEDDED_POSTGRES_IN_PRODUCTION;
-    let failure: { status?: number; stdout?: Buffer } = {};
-    try {
-      execFileSync(process.execPath, ['dist/server.js'], {
-        cwd: projectRoot,
-        env: environment,
-        stdio: 'pipe',
-      });
-    } catch (error) {
-      failure = error as typeof failure;
-    }
-    expect(failure.status).toBe(1);
-    const lines = String(failure.stdout).trim().split('\n');
+    const { status, lines } = refusedStart(environment);
+    expect(status).toBe(1);
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain(
       'NODE_ENV=production needs DATABASE_URL (set EMBEDDED_POSTGRES_IN_PRODUCTION=1 to use the embedded PostgreSQL on purpose)',

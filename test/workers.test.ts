@@ -3,7 +3,7 @@
  * PostgreSQL and Redis. One port, every worker's metrics in /metrics, a killed worker replaced,
  * and a SIGTERM that drains them all.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { signToken } from '../src/auth/tokens.js';
 import { childrenOf } from '../src/check/processes.js';
@@ -12,6 +12,7 @@ import { freePort } from '../src/net/free-port.js';
 import { TEST_SECRET } from './support/api.js';
 import { uniqueUserId } from './support/ids.js';
 import { deleteKeys, redisSkipReason, sharedRedisUrl, uniqueKeyPrefix } from './support/redis.js';
+import { refusedStart } from './support/refused-start.js';
 
 const skip = await redisSkipReason();
 
@@ -29,18 +30,13 @@ async function waitFor<T>(
 
 describe('WORKERS with the in-memory cache', () => {
   it('refuses to start, in one line, asking for REDIS_URL', () => {
-    let failure: { status?: number; stdout?: Buffer } = {};
-    try {
-      execFileSync(process.execPath, ['dist/server.js'], {
-        cwd: projectRoot,
-        env: { ...process.env, WORKERS: '2', REDIS_URL: '', AUTH_SECRET: TEST_SECRET },
-        stdio: 'pipe',
-      });
-    } catch (error) {
-      failure = error as typeof failure;
-    }
-    expect(failure.status).toBe(1);
-    const lines = String(failure.stdout).trim().split('\n');
+    const { status, lines } = refusedStart({
+      ...process.env,
+      WORKERS: '2',
+      REDIS_URL: '',
+      AUTH_SECRET: TEST_SECRET,
+    });
+    expect(status).toBe(1);
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain('WORKERS=2 needs REDIS_URL');
   });
