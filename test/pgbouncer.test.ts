@@ -53,7 +53,8 @@ describe.skipIf(skip !== undefined)('behind PgBouncer in transaction mode', () =
     try {
       const base = `http://127.0.0.1:${port}`;
       for (let attempt = 0; ; attempt++) {
-        if (server.exitCode !== null || attempt > 200) throw new Error(`no start:\n${output}`);
+        if (server.exitCode !== null || attempt > 200)
+          throw new Error(`no start:\n${output}\npgbouncer:\n${bouncer.log()}`);
         const ready = await fetch(`${base}/readyz`).catch(() => undefined);
         if (ready?.status === 200) break;
         await new Promise((resolve) => setTimeout(resolve, 100));
@@ -100,6 +101,8 @@ describe.skipIf(skip !== undefined)('behind PgBouncer in transaction mode', () =
           "SELECT current_setting('statement_timeout') AS statement, current_setting('lock_timeout') AS lock",
         );
         return rows[0];
+      }).catch((error: Error) => {
+        throw new Error(`${error.message}\npgbouncer:\n${bouncer.log()}`);
       });
       expect(settings).toEqual({ statement: '1500ms', lock: '200ms' });
 

@@ -4,7 +4,7 @@
  * that need it skip and say why; under CI=true they fail instead.
  */
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -76,10 +76,21 @@ export class PgBouncer {
     }
     const child = spawn(BINARY, [join(dir, 'pgbouncer.ini')], { ...account, stdio: 'ignore' });
     await waitForPort(port, child);
+    // PgBouncer listens on loopback, wherever the database is (a container's address, say).
     const url = new URL(databaseUrl);
+    url.hostname = '127.0.0.1';
     url.port = String(port);
     url.password = '';
     return new PgBouncer(url.toString(), child, dir);
+  }
+
+  /** PgBouncer's own log, for a failing test's message. */
+  log(): string {
+    try {
+      return readFileSync(join(this.dir, 'pgbouncer.log'), 'utf8');
+    } catch {
+      return '(no log)';
+    }
   }
 
   async stop(): Promise<void> {
