@@ -145,12 +145,15 @@ describe('hostile input', () => {
       ),
       'not.a.token',
       'x'.repeat(10_000),
+      // Validly signed, but its subject would become part of an indexed idempotency key.
+      await sign({ sub: 'x'.repeat(10_000), role: 'admin', exp: now + 60 }, TEST_SECRET, 'HS256'),
     ];
     for (const token of tokens) {
       await expectRefused('GET', `/v1/balances/${balanceId}`, { token });
       await expectRefused('POST', `/v1/balances/${balanceId}/credit`, {
         token,
         body: { amount: '1' },
+        headers: { 'Idempotency-Key': 'hostile-token' },
       });
     }
     const someoneElse = await userToken(uniqueUserId());

@@ -16,6 +16,8 @@ export interface Principal {
 export class InvalidTokenError extends Error {}
 
 const DEFAULT_TTL_SECONDS = 24 * 60 * 60;
+/** Longest subject accepted: providers' subjects are UUIDs or shorter. */
+export const MAX_SUBJECT_LENGTH = 255;
 
 export function signToken(
   principal: Principal,
@@ -54,7 +56,13 @@ export function principalFromClaims(
   const role = roles.includes('admin') ? 'admin' : roles.includes('user') ? 'user' : undefined;
   if (!role) throw new InvalidTokenError(`the token has no valid role (${claims.role})`);
   const userId = claimAt(payload, claims.user);
-  if (typeof userId !== 'string' || (role === 'user' && !ID_PATTERN.test(userId))) {
+  // The subject scopes idempotency keys (part of an indexed key): an unbounded one is refused.
+  if (
+    typeof userId !== 'string' ||
+    userId.length === 0 ||
+    userId.length > MAX_SUBJECT_LENGTH ||
+    (role === 'user' && !ID_PATTERN.test(userId))
+  ) {
     throw new InvalidTokenError(`the token has no valid subject (${claims.user})`);
   }
   return { userId, role };
