@@ -32,7 +32,13 @@ import { createBalanceService } from './service/create-balance-service.js';
 const PURGE_EVERY_MS = 60 * 60_000;
 
 const env = process.env;
-const logger = pino({ level: env.LOG_LEVEL ?? 'info', base: { service: 'balance-service' } });
+// Asynchronous: a request's access-log line is buffered, not one write(2) on its path.
+// `exit` flushes what is buffered before the process ends.
+const logDestination = pino.destination({ sync: false });
+const logger = pino(
+  { level: env.LOG_LEVEL ?? 'info', base: { service: 'balance-service' } },
+  logDestination,
+);
 const stopping: (() => Promise<void>)[] = []; // run in reverse order at shutdown
 let shuttingDown = false;
 /** Set once the server listens: from then on a signal drains it before stopping. */
@@ -77,7 +83,7 @@ async function runPrimary(workers: number): Promise<void> {
     await supervisor.stop(signal);
     await stopAll();
     logger.info({}, 'stopped');
-    process.exit(0);
+    exit(0);
   };
 }
 
@@ -196,7 +202,7 @@ function onSignal(signal: NodeJS.Signals): void {
   if (shuttingDown) {
     logger.warn({ signal }, 'second signal: exiting now');
     // Still let go of the database: it may be the last lease on an embedded server.
-    void releaseEmbeddedServers().finally(() => process.exit(1));
+    void releaseEmbeddedServers().finally(() => exit(1));
     return;
   }
   shuttingDown = true;
@@ -206,7 +212,7 @@ function onSignal(signal: NodeJS.Signals): void {
   }
   logger.info({ signal }, 'signal during start-up: stopping what was started');
   void stopAll().finally(() =>
-    process.exit(SIGNAL_EXIT_CODES[signal as keyof typeof SIGNAL_EXIT_CODES] ?? 1),
+    exit(SIGNAL_EXIT_CODES[signal as keyof typeof SIGNAL_EXIT_CODES] ?? 1),
   );
 }
 
@@ -218,7 +224,7 @@ function drainThenStop(server: ServerType, drainMs: number) {
     await closeServer(server);
     await stopAll();
     logger.info({}, 'stopped');
-    process.exit(0);
+    exit(0);
   };
 }
 
@@ -263,5 +269,15 @@ start().catch(async (error: unknown) => {
   if (known) logger.fatal({}, message);
   else logger.fatal({ err: error }, message);
   await stopAll();
-  process.exit(1);
+  exit(1);
 });
+
+/** Ends the process once the buffered log lines are written. */
+function exit(code: number): never {
+  try {
+    logDestination.flushSync();
+  } catch {
+    // stdout already gone (a closed pipe): nothing more can be said
+  }
+  process.exit(code);
+}

@@ -271,7 +271,8 @@ function startServer(databaseUrl: string, redisUrl: string | undefined, namedSta
     REDIS_URL: redisUrl ?? '',
     CACHE_KEY_PREFIX: `bench-http-${port}:`,
     AUTH_SECRET: SECRET,
-    LOG_LEVEL: 'warn',
+    // Every feature on, the access log included (a line per request, as in production).
+    LOG_LEVEL: 'info',
     NODE_ENV: 'production',
     SHUTDOWN_DRAIN_MS: '0',
     DATABASE_NAMED_STATEMENTS: namedStatements ? '1' : '0',
