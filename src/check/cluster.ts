@@ -238,3 +238,6 @@ export class ApiProcess {
     return exited;
   }
 }
+
+/** The cluster fixture lives in its own file; tests and the checker import it from here. */
+export { RedisCluster } from './redis-cluster.js';
