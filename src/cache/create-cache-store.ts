@@ -1,5 +1,5 @@
-import type { CacheStore } from './cache-store.js';
 import type { RedisNode } from '../config.js';
+import type { CacheStore } from './cache-store.js';
 import { createMemoryStore } from './memory-store.js';
 import { createRedisClusterStore } from './redis-cluster-store.js';
 import { createRedisStore } from './redis-store.js';

@@ -108,7 +108,8 @@ export function createRedisClusterStore(seeds: RedisNode[]): CacheStore {
     const client = await ready();
     const asked = connection;
     const result = await work(client);
-    if (connection !== asked) throw new Error('the Redis Cluster connection changed during the call');
+    if (connection !== asked)
+      throw new Error('the Redis Cluster connection changed during the call');
     return { result, connection: asked };
   };
 
@@ -183,7 +184,9 @@ export function createRedisClusterStore(seeds: RedisNode[]): CacheStore {
       await (await ready()).unlink(key);
     },
     serverRun: async () => {
-      const { result, connection: answered } = await onOneConnection((client) => clusterRun(client));
+      const { result, connection: answered } = await onOneConnection((client) =>
+        clusterRun(client),
+      );
       return { run: result, connection: answered };
     },
     close: async () => {
