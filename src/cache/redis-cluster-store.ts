@@ -51,7 +51,7 @@ export function createRedisClusterStore(seeds: RedisNode[]): CacheStore {
     changed();
     const lost = cluster;
     cluster = undefined;
-    lost?.destroy();
+    destroyQuietly(lost);
     scheduleConnect(250);
   };
   const scheduleConnect = (delayMs: number) => {
@@ -66,25 +66,31 @@ export function createRedisClusterStore(seeds: RedisNode[]): CacheStore {
     if (closed) return;
     const candidate = connectCluster([...known.values()]);
     candidate.on('error', () => {});
-    try {
-      await candidate.connect();
-    } catch {
-      candidate.destroy();
-      // Not every slot has a reachable master yet (a failover in progress): try again soon.
-      setTimeout(() => scheduleConnect(0), 500).unref();
-      return;
-    }
-    if (closed) return candidate.destroy();
-    for (const node of [...candidate.masters, ...candidate.replicas])
-      known.set(`${node.host}:${node.port}`, { host: node.host, port: node.port });
     // Any node connection lost or replaced: this client may route to a master that is gone,
     // and node-redis rediscovers only on MOVED. Start over, like a single Redis reconnecting.
+    // A node lost while connecting (a master that is down but still owns its slots, before
+    // the failover) fails this attempt.
+    let lostWhileConnecting = false;
     const lost = () => {
       if (cluster === candidate) rebuild();
+      else lostWhileConnecting = true;
     };
     candidate.on('node-disconnect', lost);
     candidate.on('node-error', lost);
     candidate.on('node-reconnecting', lost);
+    try {
+      await candidate.connect();
+      const down = candidate.masters.filter((node) => !node.client?.isReady);
+      if (lostWhileConnecting || down.length > 0) throw new Error('a master is unreachable');
+    } catch {
+      destroyQuietly(candidate);
+      // Not every slot has a reachable master yet (a failover in progress): try again soon.
+      setTimeout(() => scheduleConnect(0), 500).unref();
+      return;
+    }
+    if (closed) return destroyQuietly(candidate);
+    for (const node of [...candidate.masters, ...candidate.replicas])
+      known.set(`${node.host}:${node.port}`, { host: node.host, port: node.port });
     cluster = candidate;
     changed();
     everReady = true;
@@ -200,9 +206,18 @@ export function createRedisClusterStore(seeds: RedisNode[]): CacheStore {
         () => false,
       );
       const timeout = new Promise<boolean>((resolve) => setTimeout(resolve, 1_000, false).unref());
-      if (!(await Promise.race([done, timeout]))) open.destroy();
+      if (!(await Promise.race([done, timeout]))) destroyQuietly(open);
     },
   };
+}
+
+/** Ends a cluster client at once; one whose node connections are already closed throws. */
+function destroyQuietly(client: ReturnType<typeof connectCluster> | undefined): void {
+  try {
+    client?.destroy();
+  } catch {
+    // Already closed: nothing left to end.
+  }
 }
 
 function connectCluster(rootNodes: RedisNode[]) {

@@ -174,13 +174,24 @@ export class RedisCluster {
     return port;
   }
 
+  /**
+   * Every node says `cluster_state:ok`, and every replica has synced with its master: a replica
+   * that never synced refuses to stand for a failover (its data age is unknown).
+   */
   private async waitUntilHealthy(): Promise<void> {
     await until(async () => {
       const states = await Promise.all(
-        [...this.children.keys()].map((port) => this.command(port, 'CLUSTER', 'INFO')),
+        [...this.children.keys()].map(async (port) => ({
+          cluster: await this.command(port, 'CLUSTER', 'INFO'),
+          replication: await this.command(port, 'INFO', 'replication'),
+        })),
       );
-      return states.every((state) => state.includes('cluster_state:ok'));
-    }, 'cluster_state:ok on every node');
+      return states.every(
+        ({ cluster, replication }) =>
+          cluster.includes('cluster_state:ok') &&
+          (replication.includes('role:master') || replication.includes('master_link_status:up')),
+      );
+    }, 'cluster_state:ok and replicas in sync on every node');
   }
 
   private async topology(): Promise<ClusterNodeLine[]> {
