@@ -171,7 +171,10 @@ export class ApiProcess {
 
   static async start(env: {
     databaseUrl: string;
-    redisUrl: string;
+    /** One Redis, or: */
+    redisUrl?: string;
+    /** A Redis Cluster's seed nodes (REDIS_CLUSTER_NODES). */
+    redisClusterNodes?: string;
     keyPrefix: string;
     /** WORKERS of the process: more than 1 makes it a primary with that many workers. */
     workers?: number;
@@ -182,7 +185,8 @@ export class ApiProcess {
       env: {
         ...process.env,
         DATABASE_URL: env.databaseUrl,
-        REDIS_URL: env.redisUrl,
+        REDIS_URL: env.redisUrl ?? '',
+        REDIS_CLUSTER_NODES: env.redisClusterNodes ?? '',
         CACHE_KEY_PREFIX: env.keyPrefix,
         PORT: String(port),
         AUTH_SECRET: CHECK_SECRET,
