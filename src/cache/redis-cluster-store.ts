@@ -58,6 +58,10 @@ export function createRedisClusterStore(seeds: RedisNode[]): CacheStore {
     if (closed || connecting) return;
     connecting = new Promise<void>((resolve) => setTimeout(resolve, delayMs).unref())
       .then(() => connectOnce())
+      .catch(() => {
+        // Unexpected (connectOnce handles a failed connect): never stop trying.
+        setTimeout(() => scheduleConnect(0), 500).unref();
+      })
       .finally(() => {
         connecting = undefined;
       });
