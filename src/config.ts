@@ -8,6 +8,8 @@ import { type CacheTtls, cacheTtlsFrom } from './service/cache-ttls.js';
 export interface CacheConfig {
   /** Redis when set; otherwise the bounded in-memory store. */
   redisUrl: string | undefined;
+  /** Seed nodes of a Redis Cluster (REDIS_CLUSTER_NODES); never set together with redisUrl. */
+  redisClusterNodes: RedisNode[] | undefined;
   /** Prepended to every key (empty: the original Balance model's keys exactly). */
   keyPrefix: string;
   /** Deadline of one cache call. */
@@ -22,9 +24,28 @@ export interface CacheConfig {
   ttls: CacheTtls;
 }
 
+/** One Redis Cluster seed node. */
+export interface RedisNode {
+  host: string;
+  port: number;
+}
+
+/**
+ * @throws ConfigurationError on a bad number, a bad REDIS_CLUSTER_NODES, or both REDIS_URL and
+ *   REDIS_CLUSTER_NODES set.
+ */
 export function cacheConfigFromEnv(env: NodeJS.ProcessEnv = process.env): CacheConfig {
+  const redisClusterNodes = env.REDIS_CLUSTER_NODES
+    ? parseClusterNodes(env.REDIS_CLUSTER_NODES)
+    : undefined;
+  if (redisClusterNodes && env.REDIS_URL) {
+    throw new ConfigurationError(
+      'set REDIS_URL (one Redis) or REDIS_CLUSTER_NODES (a Redis Cluster), not both',
+    );
+  }
   return {
     redisUrl: env.REDIS_URL || undefined,
+    redisClusterNodes,
     keyPrefix: env.CACHE_KEY_PREFIX ?? '',
     timeoutMs: positiveInteger(env, 'CACHE_TIMEOUT_MS', 50),
     leaseMs: positiveInteger(env, 'CACHE_LEASE_MS', 1_000),
@@ -45,4 +66,30 @@ export function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: 
 
 function seconds(env: NodeJS.ProcessEnv, name: string, fallbackMs: number): number {
   return positiveInteger(env, name, fallbackMs / 1000) * 1000;
+}
+
+/**
+ * Parses REDIS_CLUSTER_NODES: `host:port,host:port,...` (an IPv6 host in brackets:
+ * `[::1]:7000`). Spaces around entries are allowed; an empty entry is not (a stray comma
+ * usually means a node was lost in an edit).
+ * @throws ConfigurationError naming the entry that is wrong
+ */
+export function parseClusterNodes(raw: string): RedisNode[] {
+  return raw.split(',').map((entry) => {
+    const trimmed = entry.trim();
+    const match = /^(\[[0-9a-fA-F:.]+\]|[^\s:[\]]+):(\d+)$/.exec(trimmed);
+    if (!match) {
+      throw new ConfigurationError(
+        `REDIS_CLUSTER_NODES must be host:port,host:port,... but "${trimmed}" in "${raw}" is not host:port`,
+      );
+    }
+    const [, host, port] = match as unknown as [string, string, string];
+    const number = Number(port);
+    if (!(number >= 1 && number <= 65535)) {
+      throw new ConfigurationError(
+        `REDIS_CLUSTER_NODES: port ${port} of "${trimmed}" is not between 1 and 65535`,
+      );
+    }
+    return { host: host.replace(/^\[|\]$/g, ''), port: number };
+  });
 }

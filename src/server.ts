@@ -153,7 +153,11 @@ async function main(): Promise<void> {
       url,
       docs: `${url}/docs`,
       database: database.embedded ? 'embedded' : 'DATABASE_URL',
-      cache: cacheConfig.redisUrl ? 'redis' : 'memory',
+      cache: cacheConfig.redisClusterNodes
+        ? 'redis cluster'
+        : cacheConfig.redisUrl
+          ? 'redis'
+          : 'memory',
     },
     'balance-service listening',
   );

@@ -32,6 +32,9 @@ describe.skipIf(skip !== undefined)('the consistency checker', () => {
       balances: 2,
       faults: false,
       plantedBug: 'skip-invalidation',
+      // The bug shows only through cache hits: on a loaded machine, calls past the service's
+      // 50 ms deadline would open the breaker and turn reads into misses for a second each.
+      cacheTimeoutMs: 1_000,
     });
     expect(report.anomalies.some((a) => a.check === 'no stale read')).toBe(true);
   }, 120_000);

@@ -1,8 +1,8 @@
 import { createClient } from '@redis/client';
 import type { CacheStore } from './cache-store.js';
 
-/** Replaces the key only if it still holds what the caller saw ('' standing for absent). */
-const COMPARE_AND_SET = `
+/** Replaces the key only if it still holds what the caller saw (one key: one slot in a cluster) ('' standing for absent). */
+export const COMPARE_AND_SET = `
 local held = redis.call('GET', KEYS[1])
 if (held == false and ARGV[1] == '') or held == ARGV[1] then
   redis.call('SET', KEYS[1], ARGV[2])

@@ -171,10 +171,15 @@ export class ApiProcess {
 
   static async start(env: {
     databaseUrl: string;
-    redisUrl: string;
+    /** One Redis, or: */
+    redisUrl?: string;
+    /** A Redis Cluster's seed nodes (REDIS_CLUSTER_NODES). */
+    redisClusterNodes?: string;
     keyPrefix: string;
     /** WORKERS of the process: more than 1 makes it a primary with that many workers. */
     workers?: number;
+    /** CACHE_TIMEOUT_MS of the process; the service's default when unset. */
+    cacheTimeoutMs?: number;
   }): Promise<ApiProcess> {
     const port = await freePort();
     const child = spawn(process.execPath, [join(projectRoot, 'dist', 'server.js')], {
@@ -182,7 +187,8 @@ export class ApiProcess {
       env: {
         ...process.env,
         DATABASE_URL: env.databaseUrl,
-        REDIS_URL: env.redisUrl,
+        REDIS_URL: env.redisUrl ?? '',
+        REDIS_CLUSTER_NODES: env.redisClusterNodes ?? '',
         CACHE_KEY_PREFIX: env.keyPrefix,
         PORT: String(port),
         AUTH_SECRET: CHECK_SECRET,
@@ -191,6 +197,7 @@ export class ApiProcess {
         DATABASE_POOL_MAX: '4',
         SHUTDOWN_DRAIN_MS: '200',
         WORKERS: String(env.workers ?? 1),
+        CACHE_TIMEOUT_MS: env.cacheTimeoutMs ? String(env.cacheTimeoutMs) : '',
       },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
@@ -238,3 +245,6 @@ export class ApiProcess {
     return exited;
   }
 }
+
+/** The cluster fixture lives in its own file; tests and the checker import it from here. */
+export { RedisCluster } from './redis-cluster.js';

@@ -8,8 +8,8 @@
 import { randomInt } from 'node:crypto';
 import pg from 'pg';
 import { signToken } from '../auth/tokens.js';
-import { freePort } from '../net/free-port.js';
-import { ApiProcess, CHECK_SECRET, PostgresProcess, RedisProcess } from './cluster.js';
+import { type CheckRedisKind, startCheckRedis, type TimedFault } from './check-redis.js';
+import { ApiProcess, CHECK_SECRET, PostgresProcess } from './cluster.js';
 import { type Anomaly, checkHistory, type Operation } from './history.js';
 import { acknowledged, inDoubt } from './operations.js';
 
@@ -22,6 +22,10 @@ export interface CheckOptions {
   faults: boolean;
   /** WORKERS in each API process (1 by default); with more, a worker is also killed. */
   workers?: number;
+  /** The cache's deadline in the API processes (the service's 50 ms by default). */
+  cacheTimeoutMs?: number;
+  /** One redis-server (default) or a Redis Cluster with failovers (check-redis.ts). */
+  redis?: CheckRedisKind;
   /**
    * A bug planted on purpose, to prove the checker catches it: 'skip-invalidation' adds a
    * client that credits through SQL, bypassing the service and so the cache invalidation.
@@ -44,24 +48,18 @@ export interface CheckReport {
 
 /** Longer than any deadline a request may legitimately take (pool 2 s, statements 5 s). */
 const REQUEST_DEADLINE_MS = 15_000;
-/** Keys that are not the check's balances, so a stall and a restart happen at production size. */
-const FILLER_KEYS = 2_000_000;
 
 export async function runCheck(options: CheckOptions): Promise<CheckReport> {
   const log = options.log ?? (() => {});
   log('starting PostgreSQL, Redis and the API processes');
   const postgres = await PostgresProcess.start();
-  // Snapshots, not an append-only file: a restart comes back with older data.
-  const redis = await RedisProcess.start('snapshot');
-  if (options.faults) {
-    log(`filling Redis with ${FILLER_KEYS} keys`);
-    await redis.command('DEBUG', 'POPULATE', String(FILLER_KEYS), 'check:balance:filler');
-  }
+  const redis = await startCheckRedis(options.redis ?? 'single', options.faults, log);
   const environment = {
     databaseUrl: postgres.url,
-    redisUrl: redis.url,
+    ...redis.environment,
     keyPrefix: 'check:',
     workers: options.workers ?? 1,
+    cacheTimeoutMs: options.cacheTimeoutMs,
   };
   const apis = await Promise.all(
     Array.from({ length: options.processes }, () => ApiProcess.start(environment)),
@@ -202,20 +200,23 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
       }
     };
 
+    // The Redis faults (check-redis.ts) and these, in the order of their times.
+    const scheduled: TimedFault[] = [...redis.faults].sort((a, b) => a.at - b.at);
     const injectFaults = async () => {
       const at = async (fraction: number, name: string, fault: () => Promise<unknown>) => {
+        while (scheduled[0] && scheduled[0].at <= fraction) {
+          const due = scheduled.shift() as TimedFault;
+          await injectAt(due.at, due.name, due.inject);
+        }
+        await injectAt(fraction, name, fault);
+      };
+      const injectAt = async (fraction: number, name: string, fault: () => Promise<unknown>) => {
         const wait = fraction * deadline - now();
         if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
         log(`fault: ${name}`);
         faults.push(name);
         await fault();
       };
-      await at(0.1, 'Redis snapshot taken (SAVE)', () => redis.command('SAVE'));
-      await at(0.15, 'Redis killed', () => redis.stop());
-      await at(0.25, 'Redis restarted from the older snapshot', () => redis.restart());
-      await at(0.33, `Redis stalled 300 ms (DEBUG SLEEP) holding ${FILLER_KEYS} other keys`, () =>
-        redis.command('DEBUG', 'SLEEP', '0.3'),
-      );
       await at(0.4, 'PostgreSQL connections terminated', () =>
         pool.query(
           'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
@@ -225,13 +226,6 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
         await postgres.stop();
         await postgres.restart();
       });
-      const nowhere = await freePort();
-      await at(0.55, 'Redis made read-only (REPLICAOF a port where nothing listens)', () =>
-        redis.command('REPLICAOF', '127.0.0.1', String(nowhere)),
-      );
-      await at(0.62, 'Redis writable again (REPLICAOF NO ONE)', () =>
-        redis.command('REPLICAOF', 'NO', 'ONE'),
-      );
       await at(0.65, 'API process sent SIGTERM, another started', async () => {
         const [first] = apis;
         if (!first) return;
@@ -253,6 +247,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
           ),
         );
       });
+      for (const rest of scheduled.splice(0)) await injectAt(rest.at, rest.name, rest.inject);
     };
 
     log(

@@ -3,6 +3,7 @@
  * anomaly. `--quick` is CI's version.
  *
  *   node dist/cli/check-consistency.js [--seconds N] [--quick] [--no-faults] [--workers N]
+ *     [--redis single|cluster]
  */
 import { runCheck } from '../check/run-check.js';
 import { runCli } from './run-cli.js';
@@ -14,6 +15,10 @@ runCli(async (args) => {
   const workersAt = args.indexOf('--workers');
   const workers = workersAt === -1 ? 1 : Number(args[workersAt + 1]);
   if (!(Number.isInteger(workers) && workers > 0)) throw new Error('--workers must be a count');
+  const redisAt = args.indexOf('--redis');
+  const redis = redisAt === -1 ? 'single' : args[redisAt + 1];
+  if (redis !== 'single' && redis !== 'cluster')
+    throw new Error('--redis must be single or cluster');
   const report = await runCheck({
     durationMs: seconds * 1000,
     processes: 3,
@@ -21,6 +26,7 @@ runCli(async (args) => {
     balances: 5,
     faults: !args.includes('--no-faults'),
     workers,
+    redis,
     log: (line) => console.error(`check: ${line}`),
   });
   console.log(`operations       ${report.operations}`);
@@ -31,7 +37,7 @@ runCli(async (args) => {
     `in doubt         ${report.inDoubt} writes (timed out, cut off or answered outcome-unknown; each may count at most once)`,
   );
   console.log(`refused/failed   ${JSON.stringify(report.refused)}`);
-  console.log(`API processes    ${report.processes}`);
+  console.log(`API processes    ${report.processes} (Redis: ${redis})`);
   console.log(`faults injected  ${report.faults.length ? report.faults.join('; ') : 'none'}`);
   console.log(`anomalies        ${report.anomalies.length}`);
   for (const anomaly of report.anomalies.slice(0, 20))

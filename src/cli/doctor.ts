@@ -1,6 +1,6 @@
 /**
  * `make doctor`: src/dba/doctor.ts's checks on DATABASE_URL (or the embedded PostgreSQL) and
- * REDIS_URL when set. Exits 1 when any check fails.
+ * REDIS_URL or REDIS_CLUSTER_NODES when set. Exits 1 when any check fails.
  */
 import { cacheConfigFromEnv } from '../config.js';
 import { openDatabaseServer } from '../db/database-server.js';
@@ -17,6 +17,7 @@ runCli(async () => {
       pool,
       databaseUrl: server.url,
       redisUrl: cache.redisUrl,
+      redisClusterNodes: cache.redisClusterNodes,
       keyPrefix: cache.keyPrefix,
     });
     for (const check of checks) {

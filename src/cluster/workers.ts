@@ -15,9 +15,9 @@ export function workerCount(env: NodeJS.ProcessEnv): number {
   if (!Number.isInteger(count) || count < 1) {
     throw new ConfigurationError(`WORKERS must be a positive integer or "auto", got "${raw}"`);
   }
-  if (count > 1 && !env.REDIS_URL) {
+  if (count > 1 && !env.REDIS_URL && !env.REDIS_CLUSTER_NODES) {
     throw new ConfigurationError(
-      `WORKERS=${raw} needs REDIS_URL: with the in-memory cache each worker would serve values that another worker's write made stale`,
+      `WORKERS=${raw} needs REDIS_URL or REDIS_CLUSTER_NODES: with the in-memory cache each worker would serve values that another worker's write made stale`,
     );
   }
   return count;

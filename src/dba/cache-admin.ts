@@ -3,7 +3,9 @@
  * original Balance model's "Cache Not Working" and "Stale Cache Data" runbook steps. Keys are
  * walked with SCAN (never KEYS, which blocks Redis) and deleted with UNLINK.
  */
-import { createClient } from '@redis/client';
+import { createClient, createCluster } from '@redis/client';
+import { flushCacheKeys } from '../cache/flush.js';
+import type { RedisNode } from '../config.js';
 
 /** A short connect timeout and no reconnection: an admin command should fail fast. */
 const adminClient = (url: string) =>
@@ -41,6 +43,92 @@ export async function openAdminRedis(url: string): Promise<AdminRedis> {
   client.on('error', () => {});
   await client.connect();
   return client;
+}
+
+/**
+ * Where the admin commands look: one Redis, or every master of a Redis Cluster (replicas hold
+ * copies; a SCAN of every master sees each key once).
+ */
+export interface AdminTarget {
+  /** For messages: the URL, or `Redis Cluster (3 masters: host:port, ...)`. */
+  where: string;
+  masters: AdminRedis[];
+  close(): Promise<void>;
+}
+
+/**
+ * Connects to the cache's Redis (`redisUrl`) or Redis Cluster (`clusterNodes`).
+ * @throws Error when it cannot be reached
+ */
+export async function openAdminTarget(options: {
+  redisUrl?: string;
+  clusterNodes?: RedisNode[];
+}): Promise<AdminTarget> {
+  if (options.clusterNodes) {
+    const cluster = createCluster({
+      rootNodes: options.clusterNodes.map((node) => ({ socket: node })),
+      defaults: { socket: { connectTimeout: 2_000, reconnectStrategy: false } },
+    });
+    cluster.on('error', () => {});
+    await cluster.connect();
+    const masters = await Promise.all(cluster.masters.map((node) => cluster.nodeClient(node)));
+    return {
+      where: `Redis Cluster (${masters.length} masters: ${cluster.masters.map((m) => m.address).join(', ')})`,
+      masters: masters as AdminRedis[],
+      close: () => cluster.close().catch(() => {}),
+    };
+  }
+  if (!options.redisUrl) throw new Error('no REDIS_URL nor REDIS_CLUSTER_NODES');
+  const client = await openAdminRedis(options.redisUrl);
+  return {
+    where: options.redisUrl,
+    masters: [client],
+    close: () => client.close().catch(() => {}),
+  };
+}
+
+/** Key counts and samples of every master, added up. */
+export async function targetKeyStats(
+  target: AdminTarget,
+  keyPrefix: string,
+): Promise<CacheKeyStats> {
+  const each = await Promise.all(target.masters.map((node) => cacheKeyStats(node, keyPrefix)));
+  const [first] = each;
+  if (!first) throw new Error('no master to ask');
+  return {
+    pattern: first.pattern,
+    total: each.reduce((sum, stats) => sum + stats.total, 0),
+    byKind: first.byKind.map(([kind], at) => [
+      kind,
+      each.reduce((sum, stats) => sum + (stats.byKind[at]?.[1] ?? 0), 0),
+    ]),
+    sample: each.flatMap((stats) => stats.sample).slice(0, 5),
+  };
+}
+
+/** `make cache-flush` on every master. @returns how many keys were deleted */
+export async function flushTarget(target: AdminTarget, keyPrefix: string): Promise<number> {
+  const counts = await Promise.all(target.masters.map((node) => flushCacheKeys(node, keyPrefix)));
+  return counts.reduce((sum, count) => sum + count, 0);
+}
+
+/**
+ * INFO of every master for the given sections; counters (`keyspace_hits`, `keyspace_misses`,
+ * `used_memory`) added up, other fields as the first master reports them.
+ */
+export async function targetInfo(
+  target: AdminTarget,
+  ...sections: string[]
+): Promise<Record<string, string>> {
+  const each = await Promise.all(target.masters.map((node) => redisInfo(node, ...sections)));
+  const merged: Record<string, string> = { ...each[0] };
+  for (const field of ['keyspace_hits', 'keyspace_misses', 'used_memory']) {
+    if (merged[field] === undefined) continue;
+    merged[field] = String(each.reduce((sum, info) => sum + Number(info[field] ?? 0), 0));
+  }
+  if (each.length > 1 && merged.used_memory !== undefined)
+    merged.used_memory_human = `${(Number(merged.used_memory) / 1024 / 1024).toFixed(2)}M (all masters)`;
+  return merged;
 }
 
 /** `make cache-flush` runs the cache's own flush, which its fault tests exercise. */

@@ -3,13 +3,14 @@
  * a look, not broken) or FAIL (broken), and what to run about it.
  */
 import type pg from 'pg';
+import type { RedisNode } from '../config.js';
 import { migrationStatus } from '../db/migrations.js';
 import {
-  type AdminRedis,
-  cacheKeyStats,
+  type AdminTarget,
   keyspaceHitRate,
-  openAdminRedis,
-  redisInfo,
+  openAdminTarget,
+  targetInfo,
+  targetKeyStats,
 } from './cache-admin.js';
 import { readSqlFiles } from './sql-files.js';
 
@@ -29,6 +30,8 @@ export interface DoctorOptions {
   pool: pg.Pool;
   databaseUrl: string;
   redisUrl?: string;
+  /** A Redis Cluster's seed nodes: every master is checked. */
+  redisClusterNodes?: RedisNode[];
   keyPrefix?: string;
 }
 
@@ -39,8 +42,13 @@ export async function runDoctor(options: DoctorOptions): Promise<Check[]> {
     await checkJournal(options.pool),
     await checkStatements(options.pool),
   ];
-  if (options.redisUrl)
-    checks.push(...(await checkRedis(options.redisUrl, options.keyPrefix ?? '')));
+  if (options.redisUrl || options.redisClusterNodes)
+    checks.push(
+      ...(await checkRedis(
+        { redisUrl: options.redisUrl, clusterNodes: options.redisClusterNodes },
+        options.keyPrefix ?? '',
+      )),
+    );
   else
     checks.push({
       name: 'cache',
@@ -185,10 +193,16 @@ async function checkStatements(pool: pg.Pool): Promise<Check> {
   }
 }
 
-async function checkRedis(url: string, prefix: string): Promise<Check[]> {
-  let client: AdminRedis;
+async function checkRedis(
+  where: { redisUrl?: string; clusterNodes?: RedisNode[] },
+  prefix: string,
+): Promise<Check[]> {
+  const url =
+    where.redisUrl ??
+    `Redis Cluster ${where.clusterNodes?.map((n) => `${n.host}:${n.port}`).join(',')}`;
+  let target: AdminTarget;
   try {
-    client = await openAdminRedis(url);
+    target = await openAdminTarget(where);
   } catch (error) {
     return [
       {
@@ -201,12 +215,16 @@ async function checkRedis(url: string, prefix: string): Promise<Check[]> {
   }
   try {
     const started = performance.now();
-    await client.ping();
+    await Promise.all(target.masters.map((node) => node.ping()));
     const rtt = performance.now() - started;
-    const keys = await cacheKeyStats(client, prefix);
-    const rate = keyspaceHitRate(await redisInfo(client, 'stats'));
+    const keys = await targetKeyStats(target, prefix);
+    const rate = keyspaceHitRate(await targetInfo(target, 'stats'));
     return [
-      { name: 'redis', verdict: 'OK', detail: `${url} answers PING in ${rtt.toFixed(2)} ms` },
+      {
+        name: 'redis',
+        verdict: 'OK',
+        detail: `${target.where} answers PING in ${rtt.toFixed(2)} ms${target.masters.length > 1 ? ' (every master)' : ''}`,
+      },
       {
         name: 'cache keys',
         verdict: 'OK',
@@ -220,6 +238,6 @@ async function checkRedis(url: string, prefix: string): Promise<Check[]> {
       },
     ];
   } finally {
-    await client.close().catch(() => {});
+    await target.close();
   }
 }

@@ -29,9 +29,11 @@ export function createBalanceService(deps: {
   // The ledger's polls decide whether this process may serve hits at all: they get a
   // connection of their own, so a pool saturated by requests (when the cache matters most)
   // never delays them past their lease.
-  const ledgerPool = config.redisUrl ? siblingPool(deps.pool, 1) : undefined;
+  const ledgerPool =
+    config.redisUrl || config.redisClusterNodes ? siblingPool(deps.pool, 1) : undefined;
   const store = createCacheStore({
     redisUrl: config.redisUrl,
+    redisClusterNodes: config.redisClusterNodes,
     memoryMaxEntries: config.memoryMaxEntries,
   });
   const cache = new ReadThroughCache({

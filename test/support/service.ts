@@ -1,10 +1,12 @@
 import type pg from 'pg';
+import type { CacheStore } from '../../src/cache/cache-store.js';
 import { createCacheStore } from '../../src/cache/create-cache-store.js';
 import { createPostgresLedger } from '../../src/cache/invalidation-ledger.js';
 import {
   ReadThroughCache,
   type ReadThroughCacheOptions,
 } from '../../src/cache/read-through-cache.js';
+import type { RedisNode } from '../../src/config.js';
 import { silentLogger } from '../../src/logger.js';
 import { createMetrics, type Metrics } from '../../src/metrics.js';
 import { BalanceService } from '../../src/service/balance-service.js';
@@ -29,6 +31,10 @@ export function buildStack(options: {
   pool: pg.Pool;
   kind: CacheKind;
   redisUrl?: string;
+  /** A Redis Cluster's seed nodes instead of `redisUrl` (its keys are left: the test removes the cluster). */
+  redisClusterNodes?: RedisNode[];
+  /** Wraps the real store, e.g. to order a lookup's per-slot reads around a write. */
+  wrapStore?: (store: CacheStore) => CacheStore;
   ttls?: CacheTtls;
   clock?: () => Date;
   cache?: Partial<ReadThroughCacheOptions>;
@@ -38,9 +44,11 @@ export function buildStack(options: {
   const metrics = createMetrics();
   const keyPrefix = options.keyPrefix ?? uniqueKeyPrefix();
   const ttls = options.ttls ?? DEFAULT_CACHE_TTLS;
-  const store = createCacheStore({
+  const created = createCacheStore({
     redisUrl: options.kind === 'redis' ? options.redisUrl : undefined,
+    redisClusterNodes: options.kind === 'redis' ? options.redisClusterNodes : undefined,
   });
+  const store = options.wrapStore ? options.wrapStore(created) : created;
   const cache = new ReadThroughCache({
     store,
     metrics,
