@@ -30,8 +30,8 @@ export interface PrimaryOptions {
 }
 
 /**
- * The primary of `WORKERS=N`: forks N API workers that share one port (node:cluster hands
- * connections to them in turn), restarts a worker that dies with a growing back-off, serves the
+ * The primary of `WORKERS=N`: forks N API workers that share one port (each accepts from the
+ * shared socket), restarts a worker that dies with a growing back-off, serves the
  * workers' aggregated metrics, and on `stop(signal)` asks every worker to drain and resolves
  * once all have exited. It serves no request itself.
  */
@@ -80,6 +80,12 @@ export function superviseWorkers(options: PrimaryOptions): {
     if (worker.isConnected()) worker.send(reply);
   };
 
+  // The workers accept connections themselves from the shared socket (the kernel hands them
+  // out), not through the primary in turn: a connection the primary has handed to a worker
+  // that is then killed before it says "accepted" stays open in the primary for ever, and its
+  // client hangs (seen under make check-consistency CHECK_WORKERS=2). The kernel's hand-out
+  // is less even, but a killed worker then costs only the connections it held.
+  cluster.schedulingPolicy = cluster.SCHED_NONE;
   for (let i = 0; i < workers; i++) fork();
 
   return {
