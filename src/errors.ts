@@ -101,10 +101,13 @@ export class BalanceNotEmptyError extends BalanceError {
  */
 export class OutcomeUnknownError extends BalanceError {
   readonly code = 'outcome_unknown';
-  constructor(cause: unknown) {
+  constructor(
+    cause: unknown,
+    why = 'the connection to the database broke before its answer came back',
+  ) {
     super(
-      'the write may or may not have been applied: the connection to the database broke before ' +
-        'its answer came back. Retry only with the same Idempotency-Key, or read the balance first',
+      `the write may or may not have been applied: ${why}. Retry only with the same ` +
+        'Idempotency-Key, or read the balance first',
       { cause },
     );
   }

@@ -1,4 +1,4 @@
-import { DatabaseUnavailableError } from '../errors.js';
+import { OutcomeUnknownError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type {
   Invalidation,
@@ -81,8 +81,9 @@ export class Invalidations {
    * Applies a write's invalidation. If it cannot land, keeps it for retries and, with a ledger,
    * records it there and waits one lease, so no process can serve the old value once this
    * returns. Call after the write commits and before acknowledging it.
-   * @throws DatabaseUnavailableError when the invalidation could reach neither Redis nor the
-   *   ledger: the write must not be acknowledged as fresh.
+   * @throws OutcomeUnknownError when the invalidation could reach neither Redis nor the
+   *   ledger: the write committed, but must not be acknowledged as fresh, nor refused (a client
+   *   told "unavailable, retry" would move the money twice).
    */
   async afterWrite(invalidation: Invalidation): Promise<void> {
     const batch: Batch = new Map(
@@ -91,9 +92,13 @@ export class Invalidations {
     if (await this.options.apply(batch, false)) return;
     this.keepPending(batch);
     if (!this.options.ledger) return;
-    // Neither Redis nor PostgreSQL took it: the write answers 503, never "done" (nor a 500).
+    // Neither Redis nor PostgreSQL took it: the write answers outcome-unknown (502, no
+    // Retry-After), never "done" and never 503, found by make check-consistency on a cluster.
     await this.options.ledger.record(invalidation).catch((error: unknown) => {
-      throw new DatabaseUnavailableError(error);
+      throw new OutcomeUnknownError(
+        error,
+        'it committed, but neither Redis nor the database took its cache invalidation',
+      );
     });
     await sleep(this.options.leaseMs);
   }
