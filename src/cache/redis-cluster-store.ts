@@ -3,7 +3,12 @@ import { createCluster } from '@redis/client';
 import keySlot from 'cluster-key-slot';
 import type { RedisNode } from '../config.js';
 import type { CacheStore } from './cache-store.js';
-import { COMPARE_AND_SET } from './redis-store.js';
+import {
+  COMPARE_AND_SET,
+  compareAndSetArguments,
+  decode,
+  setIfAbsentCommand,
+} from './redis-values.js';
 
 /**
  * The cache's store on a Redis Cluster (REDIS_CLUSTER_NODES), with the original key names.
@@ -112,7 +117,6 @@ export function createRedisClusterStore(seeds: RedisNode[]): CacheStore {
     if (!cluster) throw new Error('Redis Cluster is not connected');
     return cluster;
   };
-  const decode = (raw: string | null) => (raw === null ? undefined : JSON.parse(raw));
   /** Runs `work` on a connection that must not change before it answers. */
   const onOneConnection = async <R>(work: (client: NonNullable<typeof cluster>) => Promise<R>) => {
     const client = await ready();
@@ -148,22 +152,17 @@ export function createRedisClusterStore(seeds: RedisNode[]): CacheStore {
       await (await ready()).set(key, JSON.stringify(value), { PX: ttlMs });
     },
     setIfAbsent: async (key, value, ttlMs) => {
-      const encoded = JSON.stringify(value);
-      const held = await (await ready()).sendCommand(key, false, [
-        'SET',
+      const held = await (await ready()).sendCommand(
         key,
-        encoded,
-        'NX',
-        'GET',
-        'PX',
-        String(ttlMs),
-      ]);
+        false,
+        setIfAbsentCommand(key, value, ttlMs),
+      );
       return held === null ? value : decode(held as unknown as string);
     },
     compareAndSet: async (key, expected, value) => {
       const held = await (await ready()).eval(COMPARE_AND_SET, {
         keys: [key],
-        arguments: [expected === undefined ? '' : JSON.stringify(expected), JSON.stringify(value)],
+        ...compareAndSetArguments(expected, value),
       });
       return decode(held as unknown as string);
     },

@@ -1,14 +1,11 @@
 import { createClient } from '@redis/client';
 import type { CacheStore } from './cache-store.js';
-
-/** Replaces the key only if it still holds what the caller saw (one key: one slot in a cluster) ('' standing for absent). */
-export const COMPARE_AND_SET = `
-local held = redis.call('GET', KEYS[1])
-if (held == false and ARGV[1] == '') or held == ARGV[1] then
-  redis.call('SET', KEYS[1], ARGV[2])
-  return ARGV[2]
-end
-return held`;
+import {
+  COMPARE_AND_SET,
+  compareAndSetArguments,
+  decode,
+  setIfAbsentCommand,
+} from './redis-values.js';
 
 /**
  * One node-redis connection to a single Redis (not a cluster). Values are stored as JSON, so
@@ -59,7 +56,6 @@ export function createRedisStore(url: string): CacheStore {
     await new Promise<void>((resolve) => waiting.push(resolve));
     return client;
   };
-  const decode = (raw: string | null) => (raw === null ? undefined : JSON.parse(raw));
 
   return {
     kind: 'redis',
@@ -77,23 +73,13 @@ export function createRedisStore(url: string): CacheStore {
       await (await ready()).set(key, JSON.stringify(value), { PX: ttlMs });
     },
     setIfAbsent: async (key, value, ttlMs) => {
-      const encoded = JSON.stringify(value);
-      // SET ... NX GET (Redis 7): the old value, or nil when this call set it.
-      const held = await (await ready()).sendCommand([
-        'SET',
-        key,
-        encoded,
-        'NX',
-        'GET',
-        'PX',
-        String(ttlMs),
-      ]);
+      const held = await (await ready()).sendCommand(setIfAbsentCommand(key, value, ttlMs));
       return held === null ? value : decode(held as unknown as string);
     },
     compareAndSet: async (key, expected, value) => {
       const held = await (await ready()).eval(COMPARE_AND_SET, {
         keys: [key],
-        arguments: [expected === undefined ? '' : JSON.stringify(expected), JSON.stringify(value)],
+        ...compareAndSetArguments(expected, value),
       });
       return decode(held as unknown as string);
     },
