@@ -82,10 +82,11 @@ explain: build ## Prove every SQL file uses its declared index (seed first); Mar
 DURATION ?= 5
 CONNECTIONS ?= 10
 BENCH_ROWS ?= 1000000
+BENCH_ONLY ?=
 
 .PHONY: bench
-bench: build ## Benchmark service calls, HTTP (autocannon), pagination, scaling: results in bench/results/
-	node dist/cli/bench.js --rows $(BENCH_ROWS) --duration $(DURATION) --connections $(CONNECTIONS)
+bench: build ## Benchmark service calls, HTTP, pagination, scaling, WORKERS=2 and a Redis Cluster: bench/results/ (BENCH_ONLY=scale: only the scale-out rows, to .data/bench-scale/)
+	node dist/cli/bench.js --rows $(BENCH_ROWS) --duration $(DURATION) --connections $(CONNECTIONS) $(if $(BENCH_ONLY),--only $(BENCH_ONLY))
 
 .PHONY: bench-smoke
 bench-smoke: build ## The benchmark in miniature (as CI runs it): proves it runs, asserts no timing

@@ -32,7 +32,7 @@ export interface HttpFigures {
   ratioToReference?: number;
 }
 
-interface Scenario {
+export interface Scenario {
   name: string;
   method: 'GET' | 'POST';
   /** One path per request, cycled; a single path means every request hits the same key. */
@@ -40,7 +40,7 @@ interface Scenario {
   body?: string;
 }
 
-const SECRET = 'bench-secret-bench-secret-bench-secret-01';
+export const SECRET = 'bench-secret-bench-secret-bench-secret-01';
 
 /** The names of the lean references' figures start with this. */
 export const REFERENCE_PREFIX = 'reference,';
@@ -218,7 +218,7 @@ export async function benchHttp(options: {
   return figures;
 }
 
-async function load(
+export async function load(
   port: number,
   token: string,
   scenario: Scenario,
@@ -280,7 +280,7 @@ function startServer(databaseUrl: string, redisUrl: string | undefined, namedSta
 }
 
 /** A lean reference server (src/bench/lean-reference.ts) in one of its modes. */
-function startReference(
+export function startReference(
   mode: 'redis' | 'map' | 'database',
   databaseUrl: string,
   redisUrl?: string,
@@ -292,7 +292,7 @@ function startReference(
 }
 
 /** Starts dist/<script> on a free port and waits until it answers /healthz. */
-async function startProcess(
+export async function startProcess(
   [script, ...args]: string[],
   environment: (port: number) => NodeJS.ProcessEnv,
 ) {
@@ -318,6 +318,7 @@ async function startProcess(
   }
   return {
     port,
+    pid: child.pid as number,
     stop: () =>
       new Promise<void>((resolve) => {
         child.once('exit', () => resolve());

@@ -2,6 +2,8 @@
 import type { HttpFigures } from './http-level.js';
 import type { PaginationFigures } from './pagination.js';
 import type { QueryFigures } from './query-level.js';
+import type { ScaleOutFigures } from './scale-out.js';
+import { scaleOutSection } from './scale-out-report.js';
 
 export interface ScalingFigures {
   rows: number;
@@ -23,6 +25,8 @@ export interface BenchResults {
   knobs: Record<string, number | boolean>;
   queries: QueryFigures[];
   http: HttpFigures[];
+  /** WORKERS=1, WORKERS=2 and Redis Cluster (src/bench/scale-out.ts); absent in older runs. */
+  scaleOut?: ScaleOutFigures[];
   pagination: PaginationFigures[];
   scaling: ScalingFigures[];
   targets: Target[];
@@ -128,6 +132,7 @@ export function markdownSummary(results: BenchResults, previous?: BenchResults):
       return `| ${f.name} | ${f.requestsPerSecond}${change(f.requestsPerSecond, before?.requestsPerSecond)} | ${(f.ratioToBaseline * 100).toFixed(0)}% | ${ofReference} | ${f.p50} / ${f.p90} / ${f.p99} | ${f.errors} | ${f.non2xx} |`;
     }),
     '',
+    ...scaleOutSection(results.scaleOut, Number(results.machine.cpus), previous?.scaleOut),
     '## Pagination (p50 ms, page of 20)',
     '',
     '| page | offset | keyset |',

@@ -80,6 +80,11 @@ export class RedisCluster {
     return this.ports.map((port) => `127.0.0.1:${port}`).join(',');
   }
 
+  /** The pids of the nodes running now (the bench counts the CPU they use). */
+  get pids(): number[] {
+    return [...this.children.values()].flatMap((child) => (child.pid ? [child.pid] : []));
+  }
+
   /** Runs one command on one node through redis-cli; resolves with its reply. */
   command(port: number, ...args: string[]): Promise<string> {
     return this.cli('-p', String(port), ...args);

@@ -4,7 +4,10 @@
  * bench/results/ (or --out), and prints the summary with the change from the previous run.
  *
  *   node dist/cli/bench.js [--rows N] [--duration S] [--connections N] [--samples N]
- *                          [--out DIR] [--quick]
+ *                          [--out DIR] [--quick] [--only scale]
+ *
+ * `--only scale` runs just the scale-out scenarios (src/bench/scale-out.ts) on one seeding of
+ * --rows, and writes to .data/bench-scale unless --out, so bench/results keeps the full run.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -20,6 +23,7 @@ import {
   type ScalingFigures,
   svgChart,
 } from '../bench/report.js';
+import { benchScaleOut } from '../bench/scale-out.js';
 import { createCacheStore } from '../cache/create-cache-store.js';
 import { ReadThroughCache } from '../cache/read-through-cache.js';
 import { openDatabaseServer, projectRoot } from '../db/database-server.js';
@@ -48,9 +52,14 @@ runCli(async (args) => {
     samples: option('--samples', quick ? 100 : 2_000),
     quick,
   };
+  const onlyAt = args.indexOf('--only');
+  const only = onlyAt === -1 ? undefined : args[onlyAt + 1];
+  if (only !== undefined && only !== 'scale') throw new Error('--only takes: scale');
   const at = args.indexOf('--out');
-  const outDir = at === -1 ? join(projectRoot, 'bench', 'results') : (args[at + 1] ?? '');
-  const scalingSizes = (quick ? [1_000, knobs.rows] : [10_000, 100_000, knobs.rows]).filter(
+  const otherwise = only ? join('.data', `bench-${only}`) : join('bench', 'results');
+  const outDir = at === -1 ? join(projectRoot, otherwise) : (args[at + 1] ?? '');
+  const everySize = quick ? [1_000, knobs.rows] : [10_000, 100_000, knobs.rows];
+  const scalingSizes = (only ? [knobs.rows] : everySize).filter(
     (size, i, all) => size <= knobs.rows && all.indexOf(size) === i,
   );
 
@@ -68,6 +77,7 @@ runCli(async (args) => {
     for (const rows of scalingSizes) {
       log(`seeding ${rows} rows`);
       await seed(pool, { rows, replace: true, onProgress: progressReporter(`seeding ${rows}`) });
+      if (only) continue;
       log(`service calls on ${rows} rows`);
       const sample = await sampleRows(pool, knobs.samples);
       const figures = await benchQueries({ pool, cache: 'memory', rows: sample });
@@ -77,10 +87,12 @@ runCli(async (args) => {
 
     const sample = await sampleRows(pool, knobs.samples);
     log('service calls, Redis cache');
-    const queries = [
-      ...(await benchQueries({ pool, cache: 'memory', rows: sample })),
-      ...(redisUrl ? await benchQueries({ pool, cache: 'redis', redisUrl, rows: sample }) : []),
-    ];
+    const queries = only
+      ? []
+      : [
+          ...(await benchQueries({ pool, cache: 'memory', rows: sample })),
+          ...(redisUrl ? await benchQueries({ pool, cache: 'redis', redisUrl, rows: sample }) : []),
+        ];
 
     log('pagination');
     const metrics = createMetrics();
@@ -90,11 +102,13 @@ runCli(async (args) => {
       logger: silentLogger,
       maxValueTtlMs: 1,
     });
-    const pagination = await benchPagination(
-      pool,
-      new BalanceService({ pool, cache, metrics, logger: silentLogger }),
-      knobs.rows,
-    );
+    const pagination = only
+      ? []
+      : await benchPagination(
+          pool,
+          new BalanceService({ pool, cache, metrics, logger: silentLogger }),
+          knobs.rows,
+        );
     await cache.close();
 
     log('HTTP (autocannon)');
@@ -105,20 +119,35 @@ runCli(async (args) => {
        SELECT id, 'adjustment', 1000000, amount FROM balances WHERE id = ANY($1)`,
       [funded],
     );
-    const http = await benchHttp({
-      databaseUrl: database.url,
-      redisUrl,
-      rows: sample,
-      funded,
-      durationSeconds: knobs.durationSeconds,
-      connections: knobs.connections,
-      compareNamedStatements: true,
-    });
+    const http = only
+      ? []
+      : await benchHttp({
+          databaseUrl: database.url,
+          redisUrl,
+          rows: sample,
+          funded,
+          durationSeconds: knobs.durationSeconds,
+          connections: knobs.connections,
+          compareNamedStatements: true,
+        });
     if (http.some((f) => f.generatorCores >= 0.85)) {
       notes.push(
         'autocannon used most of a core during some runs (see generatorCores in the JSON): on 2 cores the load generator competes with the server, so those requests/s are a floor.',
       );
     }
+
+    log('scale-out (src/bench/scale-out.ts): WORKERS=1, WORKERS=2, Redis Cluster');
+    const scaleOut = redisUrl
+      ? await benchScaleOut({
+          ...knobs,
+          pool,
+          databaseUrl: database.url,
+          redisUrl,
+          rows: sample,
+          http,
+          notes,
+        })
+      : [];
 
     const { rows: settings } = await pool.query<{ name: string; setting: string }>(
       `SELECT name, setting FROM pg_settings
@@ -141,6 +170,7 @@ runCli(async (args) => {
       knobs,
       queries,
       http,
+      scaleOut,
       pagination,
       scaling,
       notes,

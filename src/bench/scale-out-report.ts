@@ -1,0 +1,87 @@
+/**
+ * The scale-out part of the bench summary: a table of the WORKERS=1, WORKERS=2 and Redis Cluster
+ * runs, and a paragraph, written from the figures, on what the machine's shared cores allowed.
+ */
+import type { ScaleOutFigures } from './scale-out.js';
+
+const percent = (ratio: number | undefined) =>
+  ratio === undefined ? '' : `${(ratio * 100).toFixed(0)}%`;
+
+/** Who used the cores during one run, as "autocannon 0.9, API 1.0 (0.6 + 0.4), machine 2.0". */
+function coresCell(f: ScaleOutFigures): string {
+  if (!f.cores) return 'not measured';
+  const { workers } = f.cores;
+  const cluster = f.setup.startsWith('Redis Cluster') ? `, cluster ${f.cores.redisCluster}` : '';
+  return [
+    `autocannon ${f.cores.generator}`,
+    `API ${f.cores.api}${workers.length > 1 ? ` (${workers.join(' + ')})` : ''}${cluster}`,
+    `machine ${f.cores.machine}`,
+  ].join(', ');
+}
+
+/**
+ * Markdown lines for the scale-out section; none when the run had no scale-out figures.
+ * `previous` gives the change in requests/s from the last run.
+ */
+export function scaleOutSection(
+  figures: ScaleOutFigures[] | undefined,
+  cpus: number,
+  previous?: ScaleOutFigures[],
+): string[] {
+  if (!figures?.length) return [];
+  const change = (f: ScaleOutFigures) => {
+    const before = previous?.find((p) => p.name === f.name)?.requestsPerSecond;
+    if (!before) return '';
+    const delta = ((f.requestsPerSecond - before) / before) * 100;
+    return ` (${delta >= 0 ? '+' : ''}${delta.toFixed(0)}%)`;
+  };
+  return [
+    '## Scale out (`GET /v1/balances/:id`, Redis; src/bench/scale-out.ts)',
+    '',
+    'Warm: one id, a cache hit every time. Cold: ids that no other run of the bench reads, so a miss and a PostgreSQL read each (unless the run outlasted its ids: "repeated"). Cores: used during the run, from /proc; "machine" counts every process, other work on the machine included.',
+    '',
+    '| setup | read | requests/s | of WORKERS=1 | of its reference | p50 / p99 ms | errors | repeated | cores used |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...figures.map(
+      (f) =>
+        `| ${f.setup} | ${f.read} | ${f.requestsPerSecond}${change(f)} | ${percent(f.ratioToOneWorker)} | ${percent(f.ratioToReference)} | ${f.p50} / ${f.p99} | ${f.errors + f.non2xx} | ${f.read === 'cold' ? percent(f.repeatedShare) : ''} | ${coresCell(f)} |`,
+    ),
+    '',
+    whatTheCoresAllow(figures, cpus),
+    '',
+  ];
+}
+
+/** The honest reading of the WORKERS=2 and cluster rows on this machine, from the figures. */
+export function whatTheCoresAllow(figures: ScaleOutFigures[], cpus: number): string {
+  const find = (setup: string, read: string) =>
+    figures.find((f) => f.setup === setup && f.read === read);
+  const twoWarm = find('Redis, WORKERS=2', 'warm');
+  const twoCold = find('Redis, WORKERS=2', 'cold');
+  const clusterWarm = find('Redis Cluster, WORKERS=1', 'warm');
+  const clusterCold = find('Redis Cluster, WORKERS=1', 'cold');
+  const sentences = [
+    `What ${cpus} shared cores allow: autocannon, PostgreSQL, Redis (six redis-servers for the cluster) and every API process ran on the same ${cpus} cores, so a second worker only gets the cycles the others leave, and WORKERS=2 cannot double anything here.`,
+  ];
+  if (twoWarm && twoCold) {
+    sentences.push(
+      `WORKERS=2 ran at ${percent(twoWarm.ratioToOneWorker)} of WORKERS=1 warm and ${percent(twoCold.ratioToOneWorker)} cold.`,
+    );
+  }
+  if (twoWarm?.cores) {
+    const busy = twoWarm.cores.machine;
+    const saturated = busy >= 0.9 * cpus;
+    sentences.push(
+      `In its warm run the machine was busy ${busy} of ${cpus} cores${saturated ? ' (saturated)' : ''}: autocannon ${twoWarm.cores.generator}, the API processes ${twoWarm.cores.api}, the rest PostgreSQL, Redis and whatever else ran on the machine.`,
+    );
+  }
+  if (clusterWarm && clusterCold) {
+    sentences.push(
+      `The Redis Cluster ran at ${percent(clusterWarm.ratioToOneWorker)} of one Redis warm and ${percent(clusterCold.ratioToOneWorker)} cold. What it costs: a lookup's value, generation and epoch usually sit on different slots, so it sends one command per slot, in parallel, often to more than one master, where one Redis takes one MGET; and its six nodes share the same cores.`,
+    );
+  }
+  sentences.push(
+    'What more cores or more Redis masters buy must be measured on a machine that has them; these rows show the cost of the setups here, not their ceiling.',
+  );
+  return sentences.join(' ');
+}
