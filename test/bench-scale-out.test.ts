@@ -1,0 +1,98 @@
+/**
+ * The parts of the bench's scale-out rows that are not timing: who the CPU count charges, and
+ * what the summary says about the machine's shared cores. (`make bench-smoke` runs the
+ * scenarios themselves against real servers, Redis and a Redis Cluster.)
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startCpuCount } from '../src/bench/process-cpu.js';
+import type { ScaleOutFigures } from '../src/bench/scale-out.js';
+import { scaleOutSection, whatTheCoresAllow } from '../src/bench/scale-out-report.js';
+
+describe.skipIf(!existsSync('/proc/stat'))('the CPU count of a bench run', () => {
+  const children: ChildProcess[] = [];
+  afterEach(() => {
+    for (const child of children.splice(0)) child.kill('SIGKILL');
+  });
+
+  it('charges a busy process, not an idle one beside it', async () => {
+    const busy = spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' });
+    const idle = spawn('sleep', ['60'], { stdio: 'ignore' });
+    children.push(busy, idle);
+    const count = startCpuCount({ busy: [busy.pid as number], idle: [idle.pid as number] });
+    expect(count).toBeDefined();
+    // No duration is assumed: read until the busy loop has been charged at least a tick.
+    let used = count?.();
+    for (let attempt = 0; attempt < 200 && !used?.groups.busy; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      used = count?.();
+    }
+    expect(used?.groups.busy).toBeGreaterThan(0);
+    expect(used?.groups.idle).toBe(0);
+    expect(used?.machine).toBeGreaterThan(0);
+  });
+
+  it('counts a process that has gone as nothing, not as a negative', () => {
+    const count = startCpuCount({ gone: [2 ** 22 + 1] });
+    expect(count?.().groups.gone).toBe(0);
+  });
+});
+
+function figure(
+  setup: ScaleOutFigures['setup'],
+  read: ScaleOutFigures['read'],
+  requestsPerSecond: number,
+  ratioToOneWorker: number,
+  cores?: Partial<NonNullable<ScaleOutFigures['cores']>>,
+): ScaleOutFigures {
+  return {
+    name: `balance by id, ${read}, ${setup}`,
+    method: 'GET',
+    path: '/v1/balances/1',
+    setup,
+    read,
+    requestsPerSecond,
+    ratioToOneWorker,
+    p50: 1,
+    p90: 2,
+    p99: 3,
+    errors: 0,
+    non2xx: 0,
+    generatorCores: 0.9,
+    ...(cores
+      ? {
+          cores: { generator: 0.9, api: 0.8, workers: [], redisCluster: 0, machine: 1.2, ...cores },
+        }
+      : {}),
+  };
+}
+
+describe('what the scale-out summary says', () => {
+  const figures = [
+    figure('Redis, WORKERS=1', 'warm', 1000, 1),
+    figure('Redis, WORKERS=1', 'cold', 800, 1),
+    figure('Redis, WORKERS=2', 'warm', 1100, 1.1, { machine: 1.95, workers: [0.5, 0.3] }),
+    figure('Redis, WORKERS=2', 'cold', 700, 0.875),
+  ];
+
+  it('gives the measured ratios and calls a busy machine saturated', () => {
+    const text = whatTheCoresAllow(figures, 2);
+    expect(text).toContain('WORKERS=2 cannot double anything here');
+    expect(text).toContain('110% of WORKERS=1 warm and 88% cold');
+    expect(text).toContain('busy 1.95 of 2 cores (saturated)');
+    expect(text).not.toContain('Redis Cluster ran');
+  });
+
+  it('does not call a machine with cores to spare saturated', () => {
+    const calm = figures.map((f) => (f.cores ? { ...f, cores: { ...f.cores, machine: 1.2 } } : f));
+    expect(whatTheCoresAllow(calm, 2)).toContain('busy 1.2 of 2 cores:');
+  });
+
+  it('shows each worker share of the cores, and nothing for a run without scale-out rows', () => {
+    const lines = scaleOutSection(figures, 2).join('\n');
+    expect(lines).toContain('API 0.8 (0.5 + 0.3)');
+    expect(lines).toContain('| Redis, WORKERS=2 | cold | 700 | 88% |');
+    expect(scaleOutSection(undefined, 2)).toEqual([]);
+  });
+});
