@@ -4,11 +4,16 @@
  * scenarios themselves against real servers, Redis and a Redis Cluster.)
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startCpuCount } from '../src/bench/process-cpu.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { postgresBackendPids, redisServerPid, startCpuCount } from '../src/bench/process-cpu.js';
 import type { ScaleOutFigures } from '../src/bench/scale-out.js';
 import { scaleOutSection, whatTheCoresAllow } from '../src/bench/scale-out-report.js';
+import { createPool } from '../src/db/pool.js';
+import { redisSkipReason, sharedRedisUrl } from './support/redis.js';
+
+const onThisMachine = (url: string) => ['127.0.0.1', 'localhost'].includes(new URL(url).hostname);
+const noRedisHere = (await redisSkipReason()) !== undefined || !onThisMachine(sharedRedisUrl);
 
 describe.skipIf(!existsSync('/proc/stat'))('the CPU count of a bench run', () => {
   const children: ChildProcess[] = [];
@@ -37,6 +42,28 @@ describe.skipIf(!existsSync('/proc/stat'))('the CPU count of a bench run', () =>
     const count = startCpuCount({ gone: [2 ** 22 + 1] });
     expect(count?.().groups.gone).toBe(0);
   });
+
+  it.skipIf(!onThisMachine(inject('databaseUrl')))(
+    "finds the PostgreSQL backends of the bench's database, another connection's among them",
+    async () => {
+      const pool = createPool(inject('databaseUrl'));
+      const other = await pool.connect();
+      try {
+        const { rows } = await other.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+        const pids = await postgresBackendPids(pool, inject('databaseUrl'));
+        expect(pids).toContain(rows[0]?.pid);
+        for (const pid of pids) expect(existsSync(`/proc/${pid}`)).toBe(true);
+      } finally {
+        other.release();
+        await pool.end();
+      }
+    },
+  );
+
+  it.skipIf(noRedisHere)('finds the pid of a Redis on this machine', async () => {
+    const pid = await redisServerPid(sharedRedisUrl);
+    expect(readFileSync(`/proc/${pid}/comm`, 'utf8')).toMatch(/^redis-server/);
+  });
 });
 
 function figure(
@@ -62,7 +89,16 @@ function figure(
     generatorCores: 0.9,
     ...(cores
       ? {
-          cores: { generator: 0.9, api: 0.8, workers: [], redisCluster: 0, machine: 1.2, ...cores },
+          cores: {
+            generator: 0.9,
+            api: 0.8,
+            workers: [],
+            postgres: 0.2,
+            redis: 0.1,
+            machine: 1.2,
+            other: 0,
+            ...cores,
+          },
         }
       : {}),
   };

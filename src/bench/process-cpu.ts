@@ -1,11 +1,13 @@
 /**
  * Where the CPU went during one bench run, read from /proc (Linux) before and after: the API
- * processes, the Redis Cluster's nodes, and the whole machine. On 2 shared cores the load
+ * processes, PostgreSQL's backends and Redis when they run here, and the whole machine. On 2 shared cores the load
  * generator, the server, PostgreSQL and Redis compete for the same cycles, so a figure means
  * little without knowing who used them. Elsewhere (no /proc) every reading is undefined.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { createClient } from '@redis/client';
+import type pg from 'pg';
 
 /** Kernel clock ticks a second (utime and stime in /proc are counted in these). */
 const TICKS_PER_SECOND = (() => {
@@ -66,4 +68,38 @@ export function startCpuCount<Group extends string>(
     ) as Record<Group, number>;
     return { groups: used, machine: cores(machineTicks() - machineBefore) };
   };
+}
+
+/** True when the URL's server runs on this machine, so the pids it reports are pids here. */
+function onThisMachine(url: string): boolean {
+  const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+  return ['', 'localhost', '127.0.0.1', '::1'].includes(host) || host.startsWith('/');
+}
+
+/**
+ * The PostgreSQL backends serving `pool`'s database now (the API's connections among them),
+ * when PostgreSQL runs on this machine; none otherwise.
+ */
+export async function postgresBackendPids(pool: pg.Pool, databaseUrl: string): Promise<number[]> {
+  if (!HAS_PROC || !onThisMachine(databaseUrl)) return [];
+  const { rows } = await pool.query<{ pid: number }>(
+    'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+  );
+  return rows.map((row) => row.pid);
+}
+
+/** The pid of the Redis at `url` (INFO server), when it runs on this machine. */
+export async function redisServerPid(url: string): Promise<number | undefined> {
+  if (!HAS_PROC || !onThisMachine(url)) return undefined;
+  const client = createClient({ url, socket: { connectTimeout: 1_000, reconnectStrategy: false } });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    const pid = Number(/process_id:(\d+)/.exec(await client.info('server'))?.[1]);
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    await client.close().catch(() => {});
+  }
 }

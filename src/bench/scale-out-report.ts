@@ -11,10 +11,12 @@ const percent = (ratio: number | undefined) =>
 function coresCell(f: ScaleOutFigures): string {
   if (!f.cores) return 'not measured';
   const { workers } = f.cores;
-  const cluster = f.setup.startsWith('Redis Cluster') ? `, cluster ${f.cores.redisCluster}` : '';
   return [
     `autocannon ${f.cores.generator}`,
-    `API ${f.cores.api}${workers.length > 1 ? ` (${workers.join(' + ')})` : ''}${cluster}`,
+    `API ${f.cores.api}${workers.length > 1 ? ` (${workers.join(' + ')})` : ''}`,
+    `PostgreSQL ${f.cores.postgres}`,
+    `${f.setup.startsWith('Redis Cluster') ? 'cluster' : 'Redis'} ${f.cores.redis}`,
+    `other ${f.cores.other}`,
     `machine ${f.cores.machine}`,
   ].join(', ');
 }
@@ -38,7 +40,7 @@ export function scaleOutSection(
   return [
     '## Scale out (`GET /v1/balances/:id`, Redis; src/bench/scale-out.ts)',
     '',
-    'Warm: one id, a cache hit every time. Cold: ids that no other run of the bench reads, so a miss and a PostgreSQL read each (unless the run outlasted its ids: "repeated"). Cores: used during the run, from /proc; "machine" counts every process, other work on the machine included.',
+    'Warm: one id, a cache hit every time. Cold: ids that no other run of the bench reads, so a miss and a PostgreSQL read each (unless the run outlasted its ids: "repeated"). Cores: used during the run, from /proc: autocannon, the API processes (each worker in brackets), the PostgreSQL backends of the bench database, Redis (shared with anything else using it) or the cluster\'s six nodes, "other" (the rest of the machine: other work on it, the kernel) and the whole machine.',
     '',
     '| setup | read | requests/s | of WORKERS=1 | of its reference | p50 / p99 ms | errors | repeated | cores used |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
@@ -72,7 +74,7 @@ export function whatTheCoresAllow(figures: ScaleOutFigures[], cpus: number): str
     const busy = twoWarm.cores.machine;
     const saturated = busy >= 0.9 * cpus;
     sentences.push(
-      `In its warm run the machine was busy ${busy} of ${cpus} cores${saturated ? ' (saturated)' : ''}: autocannon ${twoWarm.cores.generator}, the API processes ${twoWarm.cores.api}, the rest PostgreSQL, Redis and whatever else ran on the machine.`,
+      `In its warm run the machine was busy ${busy} of ${cpus} cores${saturated ? ' (saturated)' : ''}: autocannon ${twoWarm.cores.generator}, the API processes ${twoWarm.cores.api}, PostgreSQL ${twoWarm.cores.postgres}, Redis ${twoWarm.cores.redis}, other work on the machine ${twoWarm.cores.other}.`,
     );
   }
   if (clusterWarm && clusterCold) {

@@ -19,7 +19,7 @@ import {
   startProcess,
   startReference,
 } from './http-level.js';
-import { startCpuCount } from './process-cpu.js';
+import { postgresBackendPids, redisServerPid, startCpuCount } from './process-cpu.js';
 import type { SampleRow } from './query-level.js';
 import { round } from './stats.js';
 
@@ -50,10 +50,17 @@ export interface CoresUsed {
   api: number;
   /** Each worker alone: how evenly the kernel spread the connections among them. */
   workers: number[];
-  /** The cluster's six redis-servers (0 without a cluster). */
-  redisCluster: number;
+  /** PostgreSQL's backends serving the bench's database (0 when PostgreSQL is elsewhere). */
+  postgres: number;
+  /**
+   * The Redis (shared with anything else on the machine that uses it) or the cluster's six
+   * redis-servers; 0 when Redis is elsewhere.
+   */
+  redis: number;
   /** Every process on the machine, other work on a shared machine included. */
   machine: number;
+  /** The machine's cores less all of the above: other work on the machine, the kernel. */
+  other: number;
 }
 
 const SETUPS: ScaleOutSetup[] = [
@@ -96,6 +103,35 @@ export async function benchScaleOut(options: {
   };
   const coldIds = await coldIdSlices(options.pool, sampleIds, options.durationSeconds);
   const references = await referenceFigures(options, token, warm, sample);
+  const singleRedis = await redisServerPid(options.redisUrl);
+  const measure = async (
+    server: { pid: number },
+    redisPids: number[],
+    run: () => ReturnType<typeof load>,
+  ) => {
+    const workerPids = childrenOf(server.pid);
+    const count = startCpuCount<string>({
+      api: [server.pid, ...workerPids],
+      postgres: await postgresBackendPids(options.pool, options.databaseUrl),
+      redis: redisPids,
+      ...Object.fromEntries(workerPids.map((pid) => [`worker ${pid}`, [pid]])),
+    });
+    const result = await run();
+    const used = count?.();
+    if (!used) return { result };
+    const at = (group: string) => used.groups[group] ?? 0;
+    const known = result.generatorCores + at('api') + at('postgres') + at('redis');
+    const cores: CoresUsed = {
+      generator: result.generatorCores,
+      api: at('api'),
+      workers: workerPids.map((pid) => at(`worker ${pid}`)),
+      postgres: at('postgres'),
+      redis: at('redis'),
+      machine: used.machine,
+      other: round(Math.max(0, used.machine - known), 2),
+    };
+    return { result, cores };
+  };
 
   const figures: ScaleOutFigures[] = [];
   for (const [i, setup] of SETUPS.entries()) {
@@ -124,21 +160,10 @@ export async function benchScaleOut(options: {
           ['warm', warm],
           ['cold', cold],
         ] as const) {
-          const workerPids = childrenOf(server.pid);
-          const count = startCpuCount<string>({
-            api: [server.pid, ...workerPids],
-            redisCluster: cluster?.pids ?? [],
-            ...Object.fromEntries(workerPids.map((pid) => [`worker ${pid}`, [pid]])),
-          });
-          const result = await load(server.port, token, scenario, options);
-          const used = count?.();
-          const cores: CoresUsed | undefined = used && {
-            generator: result.generatorCores,
-            api: used.groups.api ?? 0,
-            workers: workerPids.map((pid) => used.groups[`worker ${pid}`] ?? 0),
-            redisCluster: used.groups.redisCluster ?? 0,
-            machine: used.machine,
-          };
+          const redis = cluster?.pids ?? (singleRedis ? [singleRedis] : []);
+          const { result, cores } = await measure(server, redis, () =>
+            load(server.port, token, scenario, options),
+          );
           const requests = result.requestsPerSecond * options.durationSeconds;
           figures.push({
             ...result,
