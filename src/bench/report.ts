@@ -3,7 +3,7 @@ import type { HttpFigures } from './http-level.js';
 import type { PaginationFigures } from './pagination.js';
 import type { QueryFigures } from './query-level.js';
 import type { ScaleOutFigures } from './scale-out.js';
-import { scaleOutSection } from './scale-out-report.js';
+import { scaleOutSection, scaleOutSvg } from './scale-out-report.js';
 
 export interface ScalingFigures {
   rows: number;
@@ -176,7 +176,8 @@ export function svgChart(results: BenchResults): string {
   const y = (ms: number) => top + 30 + chartHeight - (ms / maxMs) * chartHeight;
   const line = (pick: (f: PaginationFigures) => number) =>
     results.pagination.map((f) => `${x(f.page).toFixed(1)},${y(pick(f)).toFixed(1)}`).join(' ');
-  const height = top + chartHeight + 80;
+  const scaleOut = scaleOutSvg(results.scaleOut, top + chartHeight + 70, left, width);
+  const height = top + chartHeight + 80 + scaleOut.height;
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="12" role="img">
 <title>balance-service benchmark, ${results.startedAt}: service call latency cold and warm, and pagination by depth</title>
 <rect width="100%" height="100%" fill="white"/>
@@ -187,6 +188,7 @@ ${bars.join('\n')}
 <polyline fill="none" stroke="#c0504d" stroke-width="2" points="${line((f) => f.offsetP50)}"/>
 <polyline fill="none" stroke="#4f81bd" stroke-width="2" points="${line((f) => f.keysetP50)}"/>
 ${results.pagination.map((f) => `<text x="${x(f.page).toFixed(1)}" y="${top + chartHeight + 48}" text-anchor="middle">page ${f.page}</text>`).join('\n')}
+${scaleOut.svg}
 </svg>
 `;
 }

@@ -76,6 +76,11 @@ export function whatTheCoresAllow(figures: ScaleOutFigures[], cpus: number): str
     sentences.push(
       `In its warm run the machine was busy ${busy} of ${cpus} cores${saturated ? ' (saturated)' : ''}: autocannon ${twoWarm.cores.generator}, the API processes ${twoWarm.cores.api}, PostgreSQL ${twoWarm.cores.postgres}, Redis ${twoWarm.cores.redis}, other work on the machine ${twoWarm.cores.other}.`,
     );
+    if (twoWarm.cores.other >= 0.25 * cpus) {
+      sentences.push(
+        'Other work took a large share of the cores, so these rows describe a busy shared machine; rerun on a quiet one before comparing them with anything.',
+      );
+    }
   }
   if (clusterWarm && clusterCold) {
     sentences.push(
@@ -86,4 +91,33 @@ export function whatTheCoresAllow(figures: ScaleOutFigures[], cpus: number): str
     'What more cores or more Redis masters buy must be measured on a machine that has them; these rows show the cost of the setups here, not their ceiling.',
   );
   return sentences.join(' ');
+}
+
+/** The scale-out rows as bars of requests/s (warm and cold per setup), for the bench's SVG. */
+export function scaleOutSvg(
+  figures: ScaleOutFigures[] | undefined,
+  top: number,
+  left: number,
+  width: number,
+): { svg: string; height: number } {
+  if (!figures?.length) return { svg: '', height: 0 };
+  const barHeight = 14;
+  const most = Math.max(...figures.map((f) => f.requestsPerSecond), 1);
+  const scale = (rps: number) => Math.max(1, (rps / most) * (width - left - 160));
+  const bars = figures.flatMap((f, i) => {
+    const y = top + 30 + i * (barHeight + 6);
+    const colour = f.read === 'warm' ? '#4f81bd' : '#c0504d';
+    return [
+      `<text x="${left - 8}" y="${y + 11}" text-anchor="end">${f.setup}, ${f.read}</text>`,
+      `<rect x="${left}" y="${y}" width="${scale(f.requestsPerSecond)}" height="${barHeight}" fill="${colour}"/>`,
+      `<text x="${left + scale(f.requestsPerSecond) + 6}" y="${y + 11}">${f.requestsPerSecond}/s (${percent(f.ratioToOneWorker)} of WORKERS=1)</text>`,
+    ];
+  });
+  return {
+    svg: [
+      `<text x="20" y="${top + 15}" font-size="16">Scale out: GET /v1/balances/:id requests/s (blue: warm, red: cold), Redis</text>`,
+      ...bars,
+    ].join('\n'),
+    height: 40 + figures.length * (barHeight + 6),
+  };
 }
