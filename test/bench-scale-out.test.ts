@@ -86,6 +86,8 @@ function figure(
     p99: 3,
     errors: 0,
     non2xx: 0,
+    requests: requestsPerSecond * 5,
+    distinctPaths: read === 'warm' ? 1 : requestsPerSecond * 5,
     generatorCores: 0.9,
     ...(cores
       ? {

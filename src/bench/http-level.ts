@@ -24,6 +24,9 @@ export interface HttpFigures {
   p99: number;
   errors: number;
   non2xx: number;
+  /** Requests sent, and how many distinct paths they cycled through (a cold figure needs more paths). */
+  requests: number;
+  distinctPaths: number;
   /** CPU the load generator itself used, in cores: near 1, it was the bottleneck. */
   generatorCores: number;
   /** The lean reference this figure is held to (src/bench/lean-reference.ts), same run. */
@@ -37,6 +40,11 @@ export interface Scenario {
   method: 'GET' | 'POST';
   /** One path per request, cycled; a single path means every request hits the same key. */
   paths: string[];
+  /**
+   * Where the next request starts in `paths`, shared by every run of the scenario (copies
+   * too), so a cold scenario's warm-up and its measured run never send the same path.
+   */
+  cursor: { next: number };
   body?: string;
 }
 
@@ -62,6 +70,8 @@ export async function benchHttp(options: {
   databaseUrl: string;
   redisUrl?: string;
   rows: SampleRow[];
+  /** Balances of distinct users, for the cold scenarios: never read before, each read once. */
+  coldRows: SampleRow[];
   /** Balances with room to be debited many times. */
   funded: string[];
   durationSeconds: number;
@@ -74,15 +84,20 @@ export async function benchHttp(options: {
   const first = options.rows[Math.floor(options.rows.length / 2)];
   if (!first) throw new Error('no rows to read');
   const ids = options.rows.map((r) => r.id);
-  const scenarios: Scenario[] = [
+  const cold = options.coldRows;
+  const scenarios: Scenario[] = (<Omit<Scenario, 'cursor'>[]>[
     { name: 'baseline /healthz', method: 'GET', paths: ['/healthz'] },
     { name: 'balance by id, warm', method: 'GET', paths: [`/v1/balances/${first.id}`] },
-    { name: 'balance by id, cold', method: 'GET', paths: ids.map((id) => `/v1/balances/${id}`) },
+    {
+      name: 'balance by id, cold',
+      method: 'GET',
+      paths: cold.map((r) => `/v1/balances/${r.id}`),
+    },
     { name: 'user balances, warm', method: 'GET', paths: [`/v1/users/${first.userId}/balances`] },
     {
       name: 'user balances, cold',
       method: 'GET',
-      paths: options.rows.map((r) => `/v1/users/${r.userId}/balances`),
+      paths: cold.map((r) => `/v1/users/${r.userId}/balances`),
     },
     {
       name: 'user token, warm',
@@ -92,13 +107,13 @@ export async function benchHttp(options: {
     {
       name: 'user token, cold',
       method: 'GET',
-      paths: options.rows.map((r) => `/v1/users/${r.userId}/tokens/${r.tokenId}`),
+      paths: cold.map((r) => `/v1/users/${r.userId}/tokens/${r.tokenId}`),
     },
     { name: 'user total, warm', method: 'GET', paths: [`/v1/users/${first.userId}/total`] },
     {
       name: 'user total, cold',
       method: 'GET',
-      paths: options.rows.map((r) => `/v1/users/${r.userId}/total`),
+      paths: cold.map((r) => `/v1/users/${r.userId}/total`),
     },
     {
       name: 'keyset page of 20',
@@ -117,10 +132,11 @@ export async function benchHttp(options: {
       paths: options.funded.map((id) => `/v1/balances/${id}/debit`),
       body: '{"amount":"0.01"}',
     },
-  ];
+  ]).map((scenario) => ({ ...scenario, cursor: { next: 0 } }));
 
   const figures: HttpFigures[] = [];
-  const server = await startServer(options.databaseUrl, options.redisUrl, true);
+  // The in-memory cache: the Redis figures come from a server of their own below.
+  const server = await startServer(options.databaseUrl, undefined, true);
   try {
     // Unmeasured: let the JIT compile the hot paths and the pool open its connections, so the
     // first scenario is not charged for warming the server up.
@@ -197,7 +213,7 @@ export async function benchHttp(options: {
   }
 
   if (options.compareNamedStatements) {
-    const unnamed = await startServer(options.databaseUrl, options.redisUrl, false);
+    const unnamed = await startServer(options.databaseUrl, undefined, false);
     try {
       await load(unnamed.port, token, scenarios[2] as Scenario, { ...options, durationSeconds: 1 });
       const baseline = await load(unnamed.port, token, scenarios[0] as Scenario, options);
@@ -224,7 +240,7 @@ export async function load(
   scenario: Scenario,
   options: { durationSeconds: number; connections: number },
 ): Promise<Omit<HttpFigures, 'ratioToBaseline'>> {
-  let next = 0;
+  const { cursor } = scenario;
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
   const result = await autocannon({
@@ -240,7 +256,7 @@ export async function load(
         method: scenario.method,
         body: scenario.body,
         setupRequest: (request) => {
-          request.path = scenario.paths[next++ % scenario.paths.length] ?? '/healthz';
+          request.path = scenario.paths[cursor.next++ % scenario.paths.length] ?? '/healthz';
           return request;
         },
       },
@@ -261,6 +277,8 @@ export async function load(
     p99: result.latency.p99,
     errors: result.errors + result.timeouts,
     non2xx: result.non2xx,
+    requests: result.requests.total,
+    distinctPaths: new Set(scenario.paths).size,
     generatorCores: round((cpu.user + cpu.system) / wallMicros, 2),
   };
 }

@@ -52,6 +52,22 @@ export async function sampleRows(pool: pg.Pool, count: number): Promise<SampleRo
   return rows.map((row) => ({ id: row.id, userId: row.user_id, tokenId: row.token_id }));
 }
 
+/**
+ * Up to `count` balances of distinct users, in random order: a cold HTTP scenario cycles
+ * through them, so as long as it sends fewer requests than this, no key is read twice and every
+ * read is a real miss (the figure records both counts).
+ */
+export async function coldRows(pool: pg.Pool, count: number): Promise<SampleRow[]> {
+  const { rows } = await pool.query<{ id: string; user_id: string; token_id: string }>(
+    `SELECT id, user_id, token_id
+     FROM (SELECT DISTINCT ON (user_id) id, user_id, token_id FROM balances ORDER BY user_id, id) AS one_per_user
+     ORDER BY random()
+     LIMIT $1`,
+    [count],
+  );
+  return rows.map((row) => ({ id: row.id, userId: row.user_id, tokenId: row.token_id }));
+}
+
 export async function benchQueries(options: {
   pool: pg.Pool;
   cache: 'memory' | 'redis';

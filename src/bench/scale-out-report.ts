@@ -40,7 +40,7 @@ export function scaleOutSection(
   return [
     '## Scale out (`GET /v1/balances/:id`, Redis; src/bench/scale-out.ts)',
     '',
-    'Warm: one id, a cache hit every time. Cold: ids that no other run of the bench reads, so a miss and a PostgreSQL read each (unless the run outlasted its ids: "repeated"). Cores: used during the run, from /proc: autocannon, the API processes (each worker in brackets), the PostgreSQL backends of the bench database, Redis (shared with anything else using it) or the cluster\'s six nodes, "other" (the rest of the machine: other work on it, the kernel) and the whole machine.',
+    'Warm: one id, a cache hit every time. Cold: ids that neither the warm-up nor another setup reads, so a miss and a PostgreSQL read each (unless the run outlasted its ids: "repeated"). Cores: used during the run, from /proc: autocannon, the API processes (each worker in brackets), the PostgreSQL backends of the bench database, Redis (shared with anything else using it) or the cluster\'s six nodes, "other" (the rest of the machine: other work on it, the kernel) and the whole machine.',
     '',
     '| setup | read | requests/s | of WORKERS=1 | of its reference | p50 / p99 ms | errors | repeated | cores used |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',

@@ -96,11 +96,17 @@ export async function benchScaleOut(options: {
   const sampleIds = options.rows.map((r) => r.id);
   const warmId = sampleIds[Math.floor(sampleIds.length / 2)];
   if (!warmId) throw new Error('no rows to read');
-  const warm: Scenario = { name: 'warm', method: 'GET', paths: [`/v1/balances/${warmId}`] };
+  const warm: Scenario = {
+    name: 'warm',
+    method: 'GET',
+    paths: [`/v1/balances/${warmId}`],
+    cursor: { next: 0 },
+  };
   const sample: Scenario = {
     name: 'sample',
     method: 'GET',
     paths: sampleIds.map((id) => `/v1/balances/${id}`),
+    cursor: { next: 0 },
   };
   const coldIds = await coldIdSlices(options.pool, sampleIds, options.durationSeconds);
   const references = await referenceFigures(options, token, warm, sample);
@@ -158,6 +164,7 @@ export async function benchScaleOut(options: {
           name: 'cold',
           method: 'GET',
           paths: (coldIds[i] ?? []).map((id) => `/v1/balances/${id}`),
+          cursor: { next: 0 },
         };
         for (const [read, scenario] of [
           ['warm', warm],
@@ -167,7 +174,6 @@ export async function benchScaleOut(options: {
           const { result, cores } = await measure(server, redis, () =>
             load(server.port, token, scenario, options),
           );
-          const requests = result.requestsPerSecond * options.durationSeconds;
           figures.push({
             ...result,
             name: `balance by id, ${read}, ${setup}`,
@@ -175,7 +181,13 @@ export async function benchScaleOut(options: {
             read,
             ratioToOneWorker: 1,
             ...(read === 'cold'
-              ? { repeatedShare: round(Math.max(0, 1 - scenario.paths.length / requests), 3) }
+              ? {
+                  repeatedShare: round(
+                    Math.max(0, result.requests - result.distinctPaths) /
+                      Math.max(1, result.requests),
+                    3,
+                  ),
+                }
               : {}),
             ...(cores ? { cores } : {}),
           });

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { createClient } from '@redis/client';
 import { benchHttp } from '../bench/http-level.js';
 import { benchPagination } from '../bench/pagination.js';
-import { benchQueries, sampleRows } from '../bench/query-level.js';
+import { benchQueries, coldRows, sampleRows } from '../bench/query-level.js';
 import {
   type BenchResults,
   evaluateTargets,
@@ -125,11 +125,19 @@ runCli(async (args) => {
           databaseUrl: database.url,
           redisUrl,
           rows: sample,
+          coldRows: await coldRows(pool, quick ? 1_000 : 200_000),
           funded,
           durationSeconds: knobs.durationSeconds,
           connections: knobs.connections,
           compareNamedStatements: true,
         });
+    for (const figure of http.filter((f) => f.name.includes('cold'))) {
+      if (figure.requests > figure.distinctPaths) {
+        notes.push(
+          `${figure.name}: ${figure.requests} requests over ${figure.distinctPaths} keys, so some reads were hits: a floor of the cold cost, not the cold cost.`,
+        );
+      }
+    }
     if (http.some((f) => f.generatorCores >= 0.85)) {
       notes.push(
         'autocannon used most of a core during some runs (see generatorCores in the JSON): on 2 cores the load generator competes with the server, so those requests/s are a floor.',

@@ -1,13 +1,12 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
-import { requestId } from 'hono/request-id';
-import { secureHeaders } from 'hono/secure-headers';
 import { createTokenVerifier } from '../auth/verifier.js';
 import { authenticate } from './auth.js';
 import { registerDocs } from './docs.js';
 import type { AppDeps, AppEnv } from './env.js';
 import { httpMetrics } from './http-metrics.js';
 import { HttpProblem, problemResponse, RequestValidationError, toProblem } from './problem.js';
+import { responseHeaders } from './response-headers.js';
 import { registerBalanceRoutes } from './routes/balances.js';
 import { registerOperationRoutes } from './routes/operations.js';
 import { registerTransferRoutes } from './routes/transfers.js';
@@ -38,12 +37,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   });
 
   app.use(httpMetrics(deps.metrics));
-  app.use(requestId());
-  app.use(async (c, next) => {
-    await next();
-    // While draining for shutdown, ask keep-alive clients to reconnect (to another instance).
-    if (deps.isShuttingDown?.()) c.header('Connection', 'close');
-  });
+  app.use(responseHeaders(deps.isShuttingDown));
   app.use(async (c, next) => {
     const started = performance.now();
     await next();
@@ -57,7 +51,6 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     if (c.res.status >= 500) deps.logger.error(fields, 'request failed');
     else deps.logger.info(fields, 'request');
   });
-  app.use(secureHeaders());
   const limitBody = bodyLimit({
     maxSize: deps.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
     onError: () => {

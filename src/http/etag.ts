@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
-import type { Context } from 'hono';
+import type { Context, TypedResponse } from 'hono';
+import type { JSONParsed } from 'hono/utils/types';
+import type { AppEnv } from './env.js';
 import { HttpProblem } from './problem.js';
+import { preparedEmpty, preparedJson } from './response-headers.js';
 
 /** A balance's ETag is its version: it changes exactly when the balance does. */
 export function versionEtag(version: string): string {
@@ -18,6 +21,18 @@ export function isNotModified(c: Context, etag: string): boolean {
   if (!header) return false;
   const weakless = (tag: string) => tag.trim().replace(/^W\//, '');
   return header.trim() === '*' || header.split(',').some((tag) => weakless(tag) === weakless(etag));
+}
+
+/** A cached read's answer: 304 when If-None-Match names `etag`, else 200 with the body. */
+export function jsonOrNotModified<T>(
+  c: Context<AppEnv>,
+  body: T,
+  etag: string,
+):
+  | (Response & TypedResponse<JSONParsed<T>, 200, 'json'>)
+  | (Response & TypedResponse<null, 304, 'body'>) {
+  if (isNotModified(c, etag)) return preparedEmpty(c, 304, { etag });
+  return preparedJson(c, body, 200, { etag });
 }
 
 /**

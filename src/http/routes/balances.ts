@@ -3,7 +3,7 @@ import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import { type CacheTtls, describeTtl } from '../../service/cache-ttls.js';
 import { canRead, notFound, requireAdmin } from '../auth.js';
 import type { AppDeps, AppEnv } from '../env.js';
-import { isNotModified, versionEtag, versionFromIfMatch } from '../etag.js';
+import { jsonOrNotModified, versionEtag, versionFromIfMatch } from '../etag.js';
 import {
   bodyProblems,
   commonProblems,
@@ -183,10 +183,7 @@ export function registerBalanceRoutes(app: OpenAPIHono<AppEnv>, { service }: App
   app.openapi(getBalanceRoute(service.ttls), async (c) => {
     const balance = await service.findById(c.req.valid('param').id);
     if (!balance || !canRead(c.get('principal'), balance.userId)) throw notFound('balance');
-    const etag = versionEtag(balance.version);
-    c.header('ETag', etag);
-    if (isNotModified(c, etag)) return c.body(null, 304);
-    return c.json(balance, 200);
+    return jsonOrNotModified(c, balance, versionEtag(balance.version));
   });
 
   app.openapi(listBalances, async (c) => {

@@ -4,7 +4,7 @@ import type { Context } from 'hono';
 import { type CacheTtls, describeTtl } from '../../service/cache-ttls.js';
 import { canRead, notFound } from '../auth.js';
 import type { AppDeps, AppEnv } from '../env.js';
-import { bodyEtag, isNotModified, versionEtag } from '../etag.js';
+import { bodyEtag, isNotModified, jsonOrNotModified, versionEtag } from '../etag.js';
 import {
   commonProblems,
   ifNoneMatch,
@@ -113,19 +113,13 @@ export function registerUserRoutes(app: OpenAPIHono<AppEnv>, { service }: AppDep
     const { userId, tokenId } = c.req.valid('param');
     const balance = await service.findByUserIdAndTokenId(ownUserId(c, userId), tokenId);
     if (!balance) throw notFound('balance');
-    const etag = versionEtag(balance.version);
-    c.header('ETag', etag);
-    if (isNotModified(c, etag)) return c.body(null, 304);
-    return c.json(balance, 200);
+    return jsonOrNotModified(c, balance, versionEtag(balance.version));
   });
 
   app.openapi(getUserTotalRoute(service.ttls), async (c) => {
     const userId = ownUserId(c, c.req.valid('param').userId);
     const body = { userId, totalUsd: await service.totalBalanceByUser(userId) };
-    const etag = bodyEtag(body);
-    c.header('ETag', etag);
-    if (isNotModified(c, etag)) return c.body(null, 304);
-    return c.json(body, 200);
+    return jsonOrNotModified(c, body, bodyEtag(body));
   });
 }
 
