@@ -15,6 +15,16 @@ import { redisSkipReason, sharedRedisUrl } from './support/redis.js';
 const onThisMachine = (url: string) => ['127.0.0.1', 'localhost'].includes(new URL(url).hostname);
 const noRedisHere = (await redisSkipReason()) !== undefined || !onThisMachine(sharedRedisUrl);
 
+/** True once the process runs `command` and is asleep (state S in /proc/<pid>/stat). */
+function asleepIn(pid: number, command: string): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.includes(`(${command})`) && stat.slice(stat.lastIndexOf(')') + 2).startsWith('S');
+  } catch {
+    return false;
+  }
+}
+
 describe.skipIf(!existsSync('/proc/stat'))('the CPU count of a bench run', () => {
   const children: ChildProcess[] = [];
   afterEach(() => {
@@ -25,6 +35,10 @@ describe.skipIf(!existsSync('/proc/stat'))('the CPU count of a bench run', () =>
     const busy = spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' });
     const idle = spawn('sleep', ['60'], { stdio: 'ignore' });
     children.push(busy, idle);
+    // The idle one's own start-up (exec, loading sleep) is CPU: count only once it sleeps.
+    for (let attempt = 0; attempt < 200 && !asleepIn(idle.pid as number, 'sleep'); attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     const count = startCpuCount({ busy: [busy.pid as number], idle: [idle.pid as number] });
     expect(count).toBeDefined();
     // No duration is assumed: read until the busy loop has been charged at least a tick.
