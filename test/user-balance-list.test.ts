@@ -7,6 +7,8 @@
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { cacheKeys } from '../src/cache/keys.js';
+import { cacheConfigFromEnv } from '../src/config.js';
+import { ConfigurationError } from '../src/config-error.js';
 import { createPool } from '../src/db/pool.js';
 import type { Balance } from '../src/service/balance.js';
 import { adminToken, buildApi, problemOf, type TestApi } from './support/api.js';
@@ -191,6 +193,16 @@ describe.each(['memory', 'redis'] as const)('the bounded user list (%s cache)', 
       expect(await valid.json()).toMatchObject({ items: [{ tokenId: '2' }], nextCursor: null });
     });
 
+    it('states the limit in force in /openapi.json', async () => {
+      const response = await api.call('GET', '/openapi.json');
+      const document = (await response.json()) as {
+        paths: Record<string, { get?: { description?: string } }>;
+      };
+      expect(document.paths['/v1/users/{userId}/balances']?.get?.description).toContain(
+        `at most ${LIMIT} of them`,
+      );
+    });
+
     it.runIf(kind === 'redis')('stores only the bounded list in Redis, with its tag', async () => {
       const userId = uniqueUserId();
       await openBalances(userId, tokensUpTo(LIMIT * 4));
@@ -223,5 +235,24 @@ describe('the bounded user list at the default limit', () => {
     const pages = await readAllPages(api, userId);
     expect(pages.map((page) => page.items.length)).toEqual([1_000, 1_000, 500]);
     expect(pages.flatMap((page) => page.items.map((b) => b.tokenId))).toEqual(tokens);
+  });
+});
+
+describe('USER_BALANCES_LIMIT', () => {
+  it('is 1,000 unless set, and takes any integer from 1 to 10,000', () => {
+    expect(cacheConfigFromEnv({}).userBalancesLimit).toBe(1_000);
+    expect(cacheConfigFromEnv({ USER_BALANCES_LIMIT: '1' }).userBalancesLimit).toBe(1);
+    expect(cacheConfigFromEnv({ USER_BALANCES_LIMIT: '10000' }).userBalancesLimit).toBe(10_000);
+  });
+
+  it('stops the start with a message naming it when it is not such an integer', () => {
+    for (const raw of ['0', '-5', '1.5', 'abc', '10001', '1e3x']) {
+      expect(() => cacheConfigFromEnv({ USER_BALANCES_LIMIT: raw }), raw).toThrow(
+        ConfigurationError,
+      );
+      expect(() => cacheConfigFromEnv({ USER_BALANCES_LIMIT: raw }), raw).toThrow(
+        /USER_BALANCES_LIMIT/,
+      );
+    }
   });
 });
