@@ -216,6 +216,31 @@ describe.each(['memory', 'redis'] as const)('the bounded user list (%s cache)', 
       expect(stored.v.nextCursor).toEqual(((await response.json()) as ListBody).nextCursor);
       expect(`"${stored.v.tag}"`).toBe(etag);
     });
+
+    it.runIf(kind === 'redis')(
+      'reads past a list cached by a version before the bound (a bare array)',
+      async () => {
+        const userId = uniqueUserId();
+        await openBalances(userId, tokensUpTo(LIMIT + 1));
+        const path = `/v1/users/${userId}/balances`;
+        const fresh = (await (await api.call('GET', path, { token: admin })).json()) as ListBody;
+        const key = `${api.stack.keyPrefix}${cacheKeys.byUser(userId)}`;
+        await withClient(sharedRedisUrl, async (client) => {
+          const stored = JSON.parse((await client.get(key)) ?? 'null') as { v: ListBody };
+          // The old form, under the current epoch and generation: a hit, were it trusted.
+          await client.set(key, JSON.stringify({ ...stored, v: stored.v.items }), {
+            KEEPTTL: true,
+          });
+        });
+        const hits = () =>
+          metricValue(api.stack.metrics, 'balance_cache_hit_total', 'findByUserId');
+        const hitsBefore = await hits();
+        const response = await api.call('GET', path, { token: admin });
+        expect(await hits()).toBe(hitsBefore + 1); // the old value was found, and not served
+        expect(response.status).toBe(200);
+        expect(await response.json()).toEqual(fresh);
+      },
+    );
   });
 });
 

@@ -59,18 +59,22 @@ export class CachedReads {
   async findByUserId(userId: string): Promise<UserBalanceList> {
     const user = requireId(userId, 'userId');
     const limit = this.userBalancesLimit;
-    return this.cache.read({
+    const load = async () => {
+      const rows = await this.query('findByUserId', (db) =>
+        balanceFindByUserId.run({ userId: user, limit: limit + 1 }, db),
+      );
+      return boundUserBalances(rows.map(toBalance), limit);
+    };
+    const list = await this.cache.read({
       query: 'findByUserId',
       key: cacheKeys.byUser(user),
       generationKey: cacheKeys.userGeneration(user),
       ttlMs: this.ttls.byUserMs,
-      load: async () => {
-        const rows = await this.query('findByUserId', (db) =>
-          balanceFindByUserId.run({ userId: user, limit: limit + 1 }, db),
-        );
-        return boundUserBalances(rows.map(toBalance), limit);
-      },
+      load,
     });
+    // Versions before the bound cached a bare array under the same key (the original model's
+    // name): after an upgrade, read past one until it expires instead of serving it.
+    return Array.isArray(list) ? load() : list;
   }
 
   /** Cached as `balance:user:<userId>:token:<tokenId>` for `ttls.byUserAndTokenMs`; a missing one is not cached. */
