@@ -4,6 +4,10 @@
  */
 import { ConfigurationError } from './config-error.js';
 import { type CacheTtls, cacheTtlsFrom } from './service/cache-ttls.js';
+import {
+  DEFAULT_USER_BALANCES_LIMIT,
+  MAX_USER_BALANCES_LIMIT,
+} from './service/user-balance-list.js';
 
 export interface CacheConfig {
   /** Redis when set; otherwise the bounded in-memory store. */
@@ -22,6 +26,11 @@ export interface CacheConfig {
   /** Entries the in-memory store keeps. */
   memoryMaxEntries: number;
   ttls: CacheTtls;
+  /**
+   * Most balances the unpaged user list answers and the cache holds per user
+   * (USER_BALANCES_LIMIT): it bounds the size of a cached value and of the answer.
+   */
+  userBalancesLimit: number;
 }
 
 /** One Redis Cluster seed node. */
@@ -51,7 +60,19 @@ export function cacheConfigFromEnv(env: NodeJS.ProcessEnv = process.env): CacheC
     leaseMs: positiveInteger(env, 'CACHE_LEASE_MS', 1_000),
     memoryMaxEntries: positiveInteger(env, 'CACHE_MEMORY_MAX_ENTRIES', 100_000),
     ttls: cacheTtlsFrom((entry) => seconds(env, entry.env, entry.defaultMs)),
+    userBalancesLimit: userBalancesLimit(env),
   };
+}
+
+/** @throws ConfigurationError unless USER_BALANCES_LIMIT is an integer from 1 to 10,000. */
+function userBalancesLimit(env: NodeJS.ProcessEnv): number {
+  const limit = positiveInteger(env, 'USER_BALANCES_LIMIT', DEFAULT_USER_BALANCES_LIMIT);
+  if (limit > MAX_USER_BALANCES_LIMIT) {
+    throw new ConfigurationError(
+      `USER_BALANCES_LIMIT must be at most ${MAX_USER_BALANCES_LIMIT} (larger lists should be paged), got "${env.USER_BALANCES_LIMIT}"`,
+    );
+  }
+  return limit;
 }
 
 export function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number): number {

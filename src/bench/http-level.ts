@@ -9,6 +9,7 @@ import autocannon from 'autocannon';
 import { signToken } from '../auth/tokens.js';
 import { projectRoot } from '../db/database-server.js';
 import { freePort } from '../net/free-port.js';
+import { HEAVIEST_LISTS, prepareHeaviestLists } from './heaviest-lists.js';
 import type { SampleRow } from './query-level.js';
 import { round } from './stats.js';
 
@@ -33,9 +34,11 @@ export interface HttpFigures {
   reference?: string;
   /** requests/s over the reference's. */
   ratioToReference?: number;
+  /** The largest answer among the scenario's paths, where the scenario weighs them. */
+  largestResponseBytes?: number;
 }
 
-interface Scenario {
+export interface Scenario {
   name: string;
   method: 'GET' | 'POST';
   /** One path per request, cycled; a single path means every request hits the same key. */
@@ -61,6 +64,7 @@ const HELD_TO: Record<string, string> = {
   'balance by id, warm (Redis)': `${REFERENCE_PREFIX} Redis: by id`,
   'user token, warm (Redis)': `${REFERENCE_PREFIX} Redis: by id`,
   'user total, warm (Redis)': `${REFERENCE_PREFIX} Redis: by id`,
+  [HEAVIEST_LISTS]: `${REFERENCE_PREFIX} Redis: by id`,
   'balance by id, cold': `${REFERENCE_PREFIX} PostgreSQL: by id`,
   credit: `${REFERENCE_PREFIX} PostgreSQL: credit`,
   debit: `${REFERENCE_PREFIX} PostgreSQL: debit`,
@@ -170,6 +174,9 @@ export async function benchHttp(options: {
       await load(redis.port, token, warmReads[0] as Scenario, { ...options, durationSeconds: 1 });
       for (const scenario of warmReads)
         await measure(redis.port, scenario, `${scenario.name} (Redis)`);
+      const lists = await prepareHeaviestLists(options.databaseUrl, redis.port, token);
+      await measure(redis.port, lists.scenario);
+      (figures.at(-1) as HttpFigures).largestResponseBytes = lists.largestResponseBytes;
     } finally {
       await redis.stop();
     }

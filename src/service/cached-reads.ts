@@ -11,6 +11,7 @@ import { balanceTotalUsdByUser } from '../queries/balances/total_usd_by_user.que
 import { type Balance, toBalance } from './balance.js';
 import type { CacheTtls } from './cache-ttls.js';
 import type { QueryRunner } from './query-runner.js';
+import { boundUserBalances, type UserBalanceList } from './user-balance-list.js';
 import { requireId } from './validate.js';
 
 /** BalanceService's cached reads (the original model's `findById`, `findByUserId`, ...). */
@@ -18,11 +19,18 @@ export class CachedReads {
   private readonly cache: ReadThroughCache;
   private readonly ttls: CacheTtls;
   private readonly query: QueryRunner['query'];
+  private readonly userBalancesLimit: number;
 
-  constructor(runner: QueryRunner, cache: ReadThroughCache, ttls: CacheTtls) {
+  constructor(
+    runner: QueryRunner,
+    cache: ReadThroughCache,
+    ttls: CacheTtls,
+    userBalancesLimit: number,
+  ) {
     this.cache = cache;
     this.ttls = ttls;
     this.query = runner.query;
+    this.userBalancesLimit = userBalancesLimit;
   }
 
   /** Cached as `balance:<id>` for `ttls.byIdMs`; a missing balance is not cached. */
@@ -43,19 +51,30 @@ export class CachedReads {
     });
   }
 
-  /** Cached as `balance:user:<userId>` for `ttls.byUserMs`. */
-  async findByUserId(userId: string): Promise<Balance[]> {
+  /**
+   * Cached as `balance:user:<userId>` for `ttls.byUserMs`: the bounded list with its tag, so a
+   * hit neither reads nor hashes more than `userBalancesLimit` balances. One row beyond the
+   * limit is read to learn whether more follow, and not kept.
+   */
+  async findByUserId(userId: string): Promise<UserBalanceList> {
     const user = requireId(userId, 'userId');
-    return this.cache.read({
+    const limit = this.userBalancesLimit;
+    const load = async () => {
+      const rows = await this.query('findByUserId', (db) =>
+        balanceFindByUserId.run({ userId: user, limit: limit + 1 }, db),
+      );
+      return boundUserBalances(rows.map(toBalance), limit);
+    };
+    const list = await this.cache.read({
       query: 'findByUserId',
       key: cacheKeys.byUser(user),
       generationKey: cacheKeys.userGeneration(user),
       ttlMs: this.ttls.byUserMs,
-      load: async () =>
-        (
-          await this.query('findByUserId', (db) => balanceFindByUserId.run({ userId: user }, db))
-        ).map(toBalance),
+      load,
     });
+    // Versions before the bound cached a bare array under the same key (the original model's
+    // name): after an upgrade, read past one until it expires instead of serving it.
+    return Array.isArray(list) ? load() : list;
   }
 
   /** Cached as `balance:user:<userId>:token:<tokenId>` for `ttls.byUserAndTokenMs`; a missing one is not cached. */

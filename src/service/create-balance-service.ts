@@ -49,7 +49,12 @@ export function createBalanceService(deps: {
       : undefined,
     maxValueTtlMs: Math.max(...Object.values(config.ttls)),
   });
-  const service = new BalanceService({ ...deps, cache, ttls: config.ttls });
+  const service = new BalanceService({
+    ...deps,
+    cache,
+    ttls: config.ttls,
+    userBalancesLimit: config.userBalancesLimit,
+  });
   return {
     service,
     cache,

@@ -40,6 +40,8 @@ export function buildStack(options: {
   cache?: Partial<ReadThroughCacheOptions>;
   /** Share a prefix to make two stacks look like two processes on one Redis. */
   keyPrefix?: string;
+  /** Most balances findByUserId answers (USER_BALANCES_LIMIT); small to test the bound. */
+  userBalancesLimit?: number;
 }): TestStack {
   const metrics = createMetrics();
   const keyPrefix = options.keyPrefix ?? uniqueKeyPrefix();
@@ -65,6 +67,7 @@ export function buildStack(options: {
     logger: silentLogger,
     clock: options.clock,
     ttls,
+    userBalancesLimit: options.userBalancesLimit,
   });
   return {
     service,
