@@ -57,7 +57,10 @@ export async function prepareHeaviestLists(
     }
   };
   await Promise.all(Array.from({ length: WARM_UP_CONCURRENCY }, warmOne));
-  return { scenario: { name: HEAVIEST_LISTS, method: 'GET', paths }, largestResponseBytes };
+  return {
+    scenario: { name: HEAVIEST_LISTS, method: 'GET', paths, cursor: { next: 0 } },
+    largestResponseBytes,
+  };
 }
 
 /** The scenario's two targets, when it ran: its share of the reference, and its largest answer. */

@@ -4,7 +4,7 @@ import type { Context } from 'hono';
 import { type CacheTtls, describeTtl } from '../../service/cache-ttls.js';
 import { canRead, notFound } from '../auth.js';
 import type { AppDeps, AppEnv } from '../env.js';
-import { bodyEtag, isNotModified, jsonOrNotModified, versionEtag } from '../etag.js';
+import { bodyEtag, jsonOrNotModified, versionEtag } from '../etag.js';
 import {
   commonProblems,
   ifNoneMatch,
@@ -107,10 +107,8 @@ export function registerUserRoutes(app: OpenAPIHono<AppEnv>, { service }: AppDep
     }
     // The tag was computed when the list was read from PostgreSQL: a hit hashes nothing.
     const list = await service.findByUserId(userId);
-    const etag = versionEtag(list.tag);
-    c.header('ETag', etag);
-    if (isNotModified(c, etag)) return c.body(null, 304);
-    return c.json({ items: list.items, nextCursor: list.nextCursor }, 200);
+    const body = { items: list.items, nextCursor: list.nextCursor };
+    return jsonOrNotModified(c, body, versionEtag(list.tag));
   });
 
   app.openapi(getUserTokenRoute(service.ttls), async (c) => {
