@@ -12,6 +12,7 @@
  */
 import type pg from 'pg';
 import type { ReadThroughCache } from '../cache/read-through-cache.js';
+import type { ReplicaRouter } from '../db/replica-router.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { Balance, BalanceEntry, Movement, Page, Transfer, TransferResult } from './balance.js';
@@ -40,6 +41,8 @@ export interface BalanceServiceDeps {
   logQueries?: boolean;
   /** Prepare each statement once per connection (default); off for transaction-mode poolers. */
   namedStatements?: boolean;
+  /** Read replicas: cache misses, pages, address lookups and journals may go to one. */
+  replicas?: ReplicaRouter;
 }
 
 /**

@@ -17,12 +17,13 @@ import { requireId } from './validate.js';
 export class CachedReads {
   private readonly cache: ReadThroughCache;
   private readonly ttls: CacheTtls;
-  private readonly query: QueryRunner['query'];
+  /** A replica answers a miss once it has replayed past the LSN of the key's generation. */
+  private readonly query: QueryRunner['readAt'];
 
   constructor(runner: QueryRunner, cache: ReadThroughCache, ttls: CacheTtls) {
     this.cache = cache;
     this.ttls = ttls;
-    this.query = runner.query;
+    this.query = runner.readAt;
   }
 
   /** Cached as `balance:<id>` for `ttls.byIdMs`; a missing balance is not cached. */
@@ -33,8 +34,8 @@ export class CachedReads {
       key: cacheKeys.byId(balanceId),
       generationKey: cacheKeys.balanceGeneration(balanceId),
       ttlMs: this.ttls.byIdMs,
-      load: async () => {
-        const [row] = await this.query('findById', (db) =>
+      load: async (lsn) => {
+        const [row] = await this.query('findById', lsn, (db) =>
           balanceFindById.run({ id: balanceId }, db),
         );
         return row ? toBalance(row) : null;
@@ -51,9 +52,11 @@ export class CachedReads {
       key: cacheKeys.byUser(user),
       generationKey: cacheKeys.userGeneration(user),
       ttlMs: this.ttls.byUserMs,
-      load: async () =>
+      load: async (lsn) =>
         (
-          await this.query('findByUserId', (db) => balanceFindByUserId.run({ userId: user }, db))
+          await this.query('findByUserId', lsn, (db) =>
+            balanceFindByUserId.run({ userId: user }, db),
+          )
         ).map(toBalance),
     });
   }
@@ -67,8 +70,8 @@ export class CachedReads {
       key: cacheKeys.byUserAndToken(user, token),
       generationKey: cacheKeys.userGeneration(user),
       ttlMs: this.ttls.byUserAndTokenMs,
-      load: async () => {
-        const [row] = await this.query('findByUserIdAndTokenId', (db) =>
+      load: async (lsn) => {
+        const [row] = await this.query('findByUserIdAndTokenId', lsn, (db) =>
           balanceFindByUserIdAndTokenId.run({ userId: user, tokenId: token }, db),
         );
         return row ? toBalance(row) : null;
@@ -85,8 +88,8 @@ export class CachedReads {
       key: cacheKeys.totalByUser(user),
       generationKey: cacheKeys.userGeneration(user),
       ttlMs: this.ttls.totalByUserMs,
-      load: async () => {
-        const [row] = await this.query('totalBalanceByUser', (db) =>
+      load: async (lsn) => {
+        const [row] = await this.query('totalBalanceByUser', lsn, (db) =>
           balanceTotalUsdByUser.run({ userId: user }, db),
         );
         return row?.total_usd ?? '0';

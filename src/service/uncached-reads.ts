@@ -16,10 +16,11 @@ import { requireAddress, requireId, requireOffset, requirePageSize } from './val
 
 /** BalanceService's uncached reads: pages, address lookups and the journal. */
 export class UncachedReads {
-  private readonly query: QueryRunner['query'];
+  /** Each of these reads may go to a replica that has caught up with the primary (query-runner.ts). */
+  private readonly query: QueryRunner['readFresh'];
 
   constructor(runner: QueryRunner) {
-    this.query = runner.query;
+    this.query = runner.readFresh;
   }
 
   /** A page of the user's balances, newest first, by offset. */
