@@ -73,6 +73,16 @@ export class PostgresWithReplica {
     return `postgres://postgres@127.0.0.1:${this.replicaPort}/${database}`;
   }
 
+  /** Stops the primary (`-m fast`: sessions ended, a clean shutdown); the replica waits. */
+  async stopPrimary(): Promise<void> {
+    await this.run('pg_ctl', '-D', this.data('primary'), '-m', 'fast', '-w', 'stop');
+  }
+
+  /** Starts the primary again; the replica reconnects to it by itself. */
+  async startPrimary(): Promise<void> {
+    await this.startServer('primary');
+  }
+
   /** Stops the replica at once (`pg_ctl -m immediate`, as a crash). */
   async stopReplica(): Promise<void> {
     await this.run('pg_ctl', '-D', this.data('replica'), '-m', 'immediate', '-w', 'stop');
