@@ -40,7 +40,7 @@ interface Scenario {
   body?: string;
 }
 
-const SECRET = 'bench-secret-bench-secret-bench-secret-01';
+export const SECRET = 'bench-secret-bench-secret-bench-secret-01';
 
 /** The names of the lean references' figures start with this. */
 export const REFERENCE_PREFIX = 'reference,';
@@ -218,7 +218,8 @@ export async function benchHttp(options: {
   return figures;
 }
 
-async function load(
+/** Loads one scenario on a running server (also used by replica-level.ts). */
+export async function load(
   port: number,
   token: string,
   scenario: Scenario,
@@ -265,7 +266,13 @@ async function load(
   };
 }
 
-function startServer(databaseUrl: string, redisUrl: string | undefined, namedStatements: boolean) {
+/** The built server with every feature on; `extra` adds settings (replica-level.ts). */
+export function startServer(
+  databaseUrl: string,
+  redisUrl: string | undefined,
+  namedStatements: boolean,
+  extra: NodeJS.ProcessEnv = {},
+) {
   return startProcess(['server.js'], (port) => ({
     DATABASE_URL: databaseUrl,
     REDIS_URL: redisUrl ?? '',
@@ -276,6 +283,7 @@ function startServer(databaseUrl: string, redisUrl: string | undefined, namedSta
     NODE_ENV: 'production',
     SHUTDOWN_DRAIN_MS: '0',
     DATABASE_NAMED_STATEMENTS: namedStatements ? '1' : '0',
+    ...extra,
   }));
 }
 
