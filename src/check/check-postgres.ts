@@ -9,6 +9,7 @@ import { withDatabase } from '../db/database-server.js';
 import { migrate } from '../db/migrations.js';
 import type { TimedFault } from './check-redis.js';
 import { PostgresProcess } from './cluster.js';
+import type { Operation } from './operations.js';
 import { PostgresWithReplica } from './postgres-replica.js';
 
 /** How the API processes reach PostgreSQL. */
@@ -104,4 +105,45 @@ export async function replicaShare(urls: string[]): Promise<ReplicaShare> {
     }
   }
   return share;
+}
+
+/**
+ * A planted bug for `CHECK_PG=replica`: a client that reads balances straight from the replica,
+ * with no replay check, and records them as reads. With the replica replaying 300 ms behind,
+ * the history check must find stale reads among them: proof that it would catch a service
+ * that used a replica without checking it.
+ */
+export async function uncheckedReplicaReader(options: {
+  replicaUrl: string;
+  balanceIds: string[];
+  until: () => boolean;
+  now: () => number;
+  record: (op: Operation) => void;
+}): Promise<void> {
+  const replica = new pg.Pool({ connectionString: options.replicaUrl, max: 1 });
+  replica.on('error', () => {});
+  try {
+    let turn = 0;
+    while (!options.until()) {
+      const balanceId = options.balanceIds[turn++ % options.balanceIds.length] ?? '';
+      const startedAt = options.now();
+      const { rows } = await replica.query(
+        'SELECT id::text, amount::text, version::text FROM balances WHERE id = $1',
+        [balanceId],
+      );
+      options.record({
+        client: -3,
+        kind: 'read',
+        balanceId,
+        via: 'replica-unchecked',
+        startedAt,
+        endedAt: options.now(),
+        status: 200,
+        body: JSON.stringify(rows[0]),
+      });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  } finally {
+    await replica.end();
+  }
 }

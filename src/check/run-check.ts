@@ -13,6 +13,7 @@ import {
   type ReplicaShare,
   replicaShare,
   startCheckPostgres,
+  uncheckedReplicaReader,
 } from './check-postgres.js';
 import { type CheckRedisKind, startCheckRedis, type TimedFault } from './check-redis.js';
 import { ApiProcess, CHECK_SECRET } from './cluster.js';
@@ -36,9 +37,11 @@ export interface CheckOptions {
   postgres?: CheckPostgresKind;
   /**
    * A bug planted on purpose, to prove the checker catches it: 'skip-invalidation' adds a
-   * client that credits through SQL, bypassing the service and so the cache invalidation.
+   * client that credits through SQL, bypassing the service and so the cache invalidation;
+   * 'unchecked-replica-reads' (with `postgres: 'replica'`) a client that reads the replica
+   * with no replay check.
    */
-  plantedBug?: 'skip-invalidation';
+  plantedBug?: 'skip-invalidation' | 'unchecked-replica-reads';
   log?: (line: string) => void;
 }
 
@@ -267,6 +270,17 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
       ...Array.from({ length: options.clients }, (_, i) => client(i)),
       ...(options.faults ? [injectFaults()] : []),
       ...(options.plantedBug === 'skip-invalidation' ? [plantedWriter()] : []),
+      ...(options.plantedBug === 'unchecked-replica-reads'
+        ? [
+            uncheckedReplicaReader({
+              replicaUrl: postgres.replicaUrls,
+              balanceIds,
+              until: () => now() >= deadline,
+              now,
+              record: (op) => history.push(op),
+            }),
+          ]
+        : []),
     ]);
     // Let in-flight retries of failed invalidations land before the final reads are judged.
     await new Promise((resolve) => setTimeout(resolve, 1_000));
