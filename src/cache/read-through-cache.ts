@@ -62,8 +62,8 @@ export interface CachedRead<T> {
   ttlMs: number;
   /**
    * Reads the value from PostgreSQL. `lsn`: the position a replica must have replayed to
-   * answer (the generation's); undefined when the cache could not say, and then only the
-   * primary may answer.
+   * answer (the generation's); undefined when the cache could not say, and then the loader
+   * must find one elsewhere (the primary's own, asked now) or read the primary.
    */
   load: (lsn: string | undefined) => Promise<T>;
   /** Whether a loaded value may be cached (a "not found" usually may not). */
@@ -145,7 +145,7 @@ export class ReadThroughCache {
     const admitted = this.invalidations.admits(read.generationKey);
     if (admitted === false || this.breaker.open || (admitted !== true && !(await admitted))) {
       metrics.cacheMisses.inc({ query: read.query });
-      // The cache is skipped, so no generation says how fresh a replica must be: the primary.
+      // The cache is skipped, so no generation says how fresh a replica must be.
       return read.load(undefined);
     }
     const joined = this.flights.joinable(read.key);
@@ -202,7 +202,7 @@ export class ReadThroughCache {
     } catch {
       // Counted by the breaker; read PostgreSQL and do not store.
     }
-    // No stamp (the cache could not be read): no LSN, so the primary answers.
+    // No stamp (the cache could not be read): no LSN from the cache.
     const value = deepFreeze(await read.load(stamp && lsnOf(stamp.generation)));
     if (
       stamp &&

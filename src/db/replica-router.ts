@@ -4,10 +4,11 @@
  *
  * The position to reach is an LSN the caller knows: the one carried by the generation of the
  * cached key (src/cache/generation-lsn.ts; a write records the primary's WAL insert position
- * after its commit there), or the primary's position asked just before an uncached read. On
+ * after its commit there), or the primary's position asked just before a read that has none
+ * (an uncached read, or a cached one while the cache is skipped). On
  * the replica, a separate statement before the SELECT asks `pg_last_wal_replay_lsn()`, on the
  * same connection: "one replica caught up" is not "this replica caught up" (gitlab#413203).
- * Without an LSN (the cache was skipped or could not say), the primary answers.
+ * A position recorded as unknown (generation-lsn.ts, UNKNOWN_LSN) sends the read to the primary.
  *
  * A replica that is down, hangs or is not a standby costs one deadline (connect and check
  * both bounded by `timeoutMs`), then is skipped for a cool-down; one that is behind costs its

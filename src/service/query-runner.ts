@@ -61,8 +61,8 @@ export class QueryRunner {
 
   /**
    * Runs one read that a replica may answer once it has replayed past `lsn` (the LSN carried
-   * by the read's generation; undefined: freshness unknown, so the primary). Without replicas,
-   * exactly `query`.
+   * by the read's generation). Undefined `lsn` (the cache was skipped or could not say) is
+   * `readFresh`: the primary's position is asked first. Without replicas, exactly `query`.
    */
   readonly readAt = <T>(
     name: string,
@@ -71,13 +71,15 @@ export class QueryRunner {
   ): Promise<T> => {
     const replicas = this.replicas;
     if (!replicas) return this.query(name, run);
+    if (lsn === undefined) return this.readFresh(name, run);
     return this.timed(name, () => withRetry(() => replicas.read(name, lsn, run, this.connect)));
   };
 
   /**
-   * Runs one uncached read (a page, an address lookup, a journal): with replicas, the
-   * primary's current position is asked first (a cheap statement), so a replica answers only
-   * once it shows every write acknowledged before this read began. Without, exactly `query`.
+   * Runs one read with no position known (a page, an address lookup, a journal, or a cached
+   * read while the cache is skipped): with replicas, the primary's current position is asked
+   * first (a cheap statement), so a replica answers only once it shows every write
+   * acknowledged before this read began. Without, exactly `query`.
    */
   readonly readFresh = async <T>(
     name: string,
@@ -86,7 +88,7 @@ export class QueryRunner {
     const replicas = this.replicas;
     if (!replicas) return this.query(name, run);
     const lsn = await this.timed('primaryLsn', () => replicas.primaryLsn());
-    return this.readAt(name, lsn, run);
+    return this.timed(name, () => withRetry(() => replicas.read(name, lsn, run, this.connect)));
   };
 
   /**
