@@ -114,3 +114,46 @@ export function parseClusterNodes(raw: string): RedisNode[] {
     return { host: host.replace(/^\[|\]$/g, ''), port: number };
   });
 }
+
+/** Read replicas (DATABASE_REPLICA_URLS) and how long one may take to answer its check. */
+export interface ReplicaConfig {
+  urls: string[];
+  /** Deadline of connecting to a replica and asking how far it has replayed. */
+  timeoutMs: number;
+}
+
+/**
+ * @throws ConfigurationError naming the entry of DATABASE_REPLICA_URLS that is wrong (by
+ *   position: an entry may hold a password, so it is never echoed)
+ */
+export function replicaConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ReplicaConfig {
+  const raw = env.DATABASE_REPLICA_URLS ?? '';
+  const urls = raw.trim() === '' ? [] : parseReplicaUrls(raw);
+  return { urls, timeoutMs: positiveInteger(env, 'DATABASE_REPLICA_TIMEOUT_MS', 200) };
+}
+
+/** Parses DATABASE_REPLICA_URLS: `postgres://...,postgres://...`, no empty entry, no repeat. */
+export function parseReplicaUrls(raw: string): string[] {
+  const urls = raw.split(',').map((entry, at) => {
+    const trimmed = entry.trim();
+    const position = `entry ${at + 1} of DATABASE_REPLICA_URLS`;
+    let url: URL;
+    try {
+      url = new URL(trimmed);
+    } catch {
+      throw new ConfigurationError(
+        `${position} is not a URL (expected postgres://user@host:port/database, comma-separated)`,
+      );
+    }
+    if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:')
+      throw new ConfigurationError(`${position} must start with postgres:// or postgresql://`);
+    if (url.hostname === '') throw new ConfigurationError(`${position} names no host`);
+    return trimmed;
+  });
+  const repeated = urls.findIndex((url, at) => urls.indexOf(url) !== at);
+  if (repeated !== -1)
+    throw new ConfigurationError(
+      `entry ${repeated + 1} of DATABASE_REPLICA_URLS repeats an earlier one`,
+    );
+  return urls;
+}

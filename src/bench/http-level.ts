@@ -51,7 +51,7 @@ export interface Scenario {
   body?: string;
 }
 
-const SECRET = 'bench-secret-bench-secret-bench-secret-01';
+export const SECRET = 'bench-secret-bench-secret-bench-secret-01';
 
 /** The names of the lean references' figures start with this. */
 export const REFERENCE_PREFIX = 'reference,';
@@ -241,7 +241,8 @@ export async function benchHttp(options: {
   return figures;
 }
 
-async function load(
+/** Loads one scenario on a running server (also used by replica-level.ts). */
+export async function load(
   port: number,
   token: string,
   scenario: Scenario,
@@ -290,7 +291,13 @@ async function load(
   };
 }
 
-function startServer(databaseUrl: string, redisUrl: string | undefined, namedStatements: boolean) {
+/** The built server with every feature on; `extra` adds settings (replica-level.ts). */
+export function startServer(
+  databaseUrl: string,
+  redisUrl: string | undefined,
+  namedStatements: boolean,
+  extra: NodeJS.ProcessEnv = {},
+) {
   return startProcess(['server.js'], (port) => ({
     DATABASE_URL: databaseUrl,
     REDIS_URL: redisUrl ?? '',
@@ -301,6 +308,7 @@ function startServer(databaseUrl: string, redisUrl: string | undefined, namedSta
     NODE_ENV: 'production',
     SHUTDOWN_DRAIN_MS: '0',
     DATABASE_NAMED_STATEMENTS: namedStatements ? '1' : '0',
+    ...extra,
   }));
 }
 

@@ -12,6 +12,7 @@
  */
 import type pg from 'pg';
 import type { ReadThroughCache } from '../cache/read-through-cache.js';
+import type { ReplicaRouter } from '../db/replica-router.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { Balance, BalanceEntry, Movement, Page, Transfer, TransferResult } from './balance.js';
@@ -44,6 +45,8 @@ export interface BalanceServiceDeps {
   namedStatements?: boolean;
   /** Most balances `findByUserId` answers (USER_BALANCES_LIMIT); default 1,000. */
   userBalancesLimit?: number;
+  /** Read replicas: cache misses, pages, address lookups and journals may go to one. */
+  replicas?: ReplicaRouter;
 }
 
 /**

@@ -18,7 +18,8 @@ import { requireId } from './validate.js';
 export class CachedReads {
   private readonly cache: ReadThroughCache;
   private readonly ttls: CacheTtls;
-  private readonly query: QueryRunner['query'];
+  /** A replica answers a miss once it has replayed past the LSN of the key's generation. */
+  private readonly query: QueryRunner['readAt'];
   private readonly userBalancesLimit: number;
 
   constructor(
@@ -29,7 +30,7 @@ export class CachedReads {
   ) {
     this.cache = cache;
     this.ttls = ttls;
-    this.query = runner.query;
+    this.query = runner.readAt;
     this.userBalancesLimit = userBalancesLimit;
   }
 
@@ -41,8 +42,8 @@ export class CachedReads {
       key: cacheKeys.byId(balanceId),
       generationKey: cacheKeys.balanceGeneration(balanceId),
       ttlMs: this.ttls.byIdMs,
-      load: async () => {
-        const [row] = await this.query('findById', (db) =>
+      load: async (lsn) => {
+        const [row] = await this.query('findById', lsn, (db) =>
           balanceFindById.run({ id: balanceId }, db),
         );
         return row ? toBalance(row) : null;
@@ -59,8 +60,9 @@ export class CachedReads {
   async findByUserId(userId: string): Promise<UserBalanceList> {
     const user = requireId(userId, 'userId');
     const limit = this.userBalancesLimit;
-    const load = async () => {
-      const rows = await this.query('findByUserId', (db) =>
+    // Without an LSN (an old value read past, below), the read asks the primary's position first.
+    const load = async (lsn?: string) => {
+      const rows = await this.query('findByUserId', lsn, (db) =>
         balanceFindByUserId.run({ userId: user, limit: limit + 1 }, db),
       );
       return boundUserBalances(rows.map(toBalance), limit);
@@ -86,8 +88,8 @@ export class CachedReads {
       key: cacheKeys.byUserAndToken(user, token),
       generationKey: cacheKeys.userGeneration(user),
       ttlMs: this.ttls.byUserAndTokenMs,
-      load: async () => {
-        const [row] = await this.query('findByUserIdAndTokenId', (db) =>
+      load: async (lsn) => {
+        const [row] = await this.query('findByUserIdAndTokenId', lsn, (db) =>
           balanceFindByUserIdAndTokenId.run({ userId: user, tokenId: token }, db),
         );
         return row ? toBalance(row) : null;
@@ -104,8 +106,8 @@ export class CachedReads {
       key: cacheKeys.totalByUser(user),
       generationKey: cacheKeys.userGeneration(user),
       ttlMs: this.ttls.totalByUserMs,
-      load: async () => {
-        const [row] = await this.query('totalBalanceByUser', (db) =>
+      load: async (lsn) => {
+        const [row] = await this.query('totalBalanceByUser', lsn, (db) =>
           balanceTotalUsdByUser.run({ userId: user }, db),
         );
         return row?.total_usd ?? '0';

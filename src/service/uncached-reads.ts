@@ -23,12 +23,13 @@ import {
 
 /** BalanceService's uncached reads: pages, address lookups and the journal. */
 export class UncachedReads {
-  private readonly query: QueryRunner['query'];
+  /** Each of these reads may go to a replica that has caught up with the primary (query-runner.ts). */
+  private readonly query: QueryRunner['readFresh'];
   /** The bounded list's size, which the token-order pages that continue it keep by default. */
   private readonly userBalancesLimit: number;
 
   constructor(runner: QueryRunner, userBalancesLimit: number) {
-    this.query = runner.query;
+    this.query = runner.readFresh;
     this.userBalancesLimit = userBalancesLimit;
   }
 
