@@ -4,6 +4,10 @@
  */
 import { ConfigurationError } from './config-error.js';
 import { type CacheTtls, cacheTtlsFrom } from './service/cache-ttls.js';
+import {
+  DEFAULT_USER_BALANCES_LIMIT,
+  MAX_USER_BALANCES_LIMIT,
+} from './service/user-balance-list.js';
 
 export interface CacheConfig {
   /** Redis when set; otherwise the bounded in-memory store. */
@@ -22,6 +26,11 @@ export interface CacheConfig {
   /** Entries the in-memory store keeps. */
   memoryMaxEntries: number;
   ttls: CacheTtls;
+  /**
+   * Most balances the unpaged user list answers and the cache holds per user
+   * (USER_BALANCES_LIMIT): it bounds the size of a cached value and of the answer.
+   */
+  userBalancesLimit: number;
 }
 
 /** One Redis Cluster seed node. */
@@ -51,7 +60,19 @@ export function cacheConfigFromEnv(env: NodeJS.ProcessEnv = process.env): CacheC
     leaseMs: positiveInteger(env, 'CACHE_LEASE_MS', 1_000),
     memoryMaxEntries: positiveInteger(env, 'CACHE_MEMORY_MAX_ENTRIES', 100_000),
     ttls: cacheTtlsFrom((entry) => seconds(env, entry.env, entry.defaultMs)),
+    userBalancesLimit: userBalancesLimit(env),
   };
+}
+
+/** @throws ConfigurationError unless USER_BALANCES_LIMIT is an integer from 1 to 10,000. */
+function userBalancesLimit(env: NodeJS.ProcessEnv): number {
+  const limit = positiveInteger(env, 'USER_BALANCES_LIMIT', DEFAULT_USER_BALANCES_LIMIT);
+  if (limit > MAX_USER_BALANCES_LIMIT) {
+    throw new ConfigurationError(
+      `USER_BALANCES_LIMIT must be at most ${MAX_USER_BALANCES_LIMIT} (larger lists should be paged), got "${env.USER_BALANCES_LIMIT}"`,
+    );
+  }
+  return limit;
 }
 
 export function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -92,4 +113,47 @@ export function parseClusterNodes(raw: string): RedisNode[] {
     }
     return { host: host.replace(/^\[|\]$/g, ''), port: number };
   });
+}
+
+/** Read replicas (DATABASE_REPLICA_URLS) and how long one may take to answer its check. */
+export interface ReplicaConfig {
+  urls: string[];
+  /** Deadline of connecting to a replica and asking how far it has replayed. */
+  timeoutMs: number;
+}
+
+/**
+ * @throws ConfigurationError naming the entry of DATABASE_REPLICA_URLS that is wrong (by
+ *   position: an entry may hold a password, so it is never echoed)
+ */
+export function replicaConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ReplicaConfig {
+  const raw = env.DATABASE_REPLICA_URLS ?? '';
+  const urls = raw.trim() === '' ? [] : parseReplicaUrls(raw);
+  return { urls, timeoutMs: positiveInteger(env, 'DATABASE_REPLICA_TIMEOUT_MS', 200) };
+}
+
+/** Parses DATABASE_REPLICA_URLS: `postgres://...,postgres://...`, no empty entry, no repeat. */
+export function parseReplicaUrls(raw: string): string[] {
+  const urls = raw.split(',').map((entry, at) => {
+    const trimmed = entry.trim();
+    const position = `entry ${at + 1} of DATABASE_REPLICA_URLS`;
+    let url: URL;
+    try {
+      url = new URL(trimmed);
+    } catch {
+      throw new ConfigurationError(
+        `${position} is not a URL (expected postgres://user@host:port/database, comma-separated)`,
+      );
+    }
+    if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:')
+      throw new ConfigurationError(`${position} must start with postgres:// or postgresql://`);
+    if (url.hostname === '') throw new ConfigurationError(`${position} names no host`);
+    return trimmed;
+  });
+  const repeated = urls.findIndex((url, at) => urls.indexOf(url) !== at);
+  if (repeated !== -1)
+    throw new ConfigurationError(
+      `entry ${repeated + 1} of DATABASE_REPLICA_URLS repeats an earlier one`,
+    );
+  return urls;
 }

@@ -24,6 +24,7 @@ export {
   BalanceService,
   type MovementOptions,
   type NewBalance,
+  type UserBalanceList,
 } from './service/balance-service.js';
 export {
   CACHE_TTL_TABLE,
@@ -32,4 +33,8 @@ export {
   describeTtl,
 } from './service/cache-ttls.js';
 export { createBalanceService } from './service/create-balance-service.js';
+export {
+  DEFAULT_USER_BALANCES_LIMIT,
+  MAX_USER_BALANCES_LIMIT,
+} from './service/user-balance-list.js';
 export { MAX_PAGE_SIZE } from './service/validate.js';

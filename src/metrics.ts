@@ -15,6 +15,12 @@ export interface Metrics {
   /** Prometheus' HTTP convention: route is the OpenAPI template, status_class is `2xx` etc. */
   readonly httpRequestDuration: Histogram<'method' | 'route' | 'status_class'>;
   readonly httpRequestsInFlight: Gauge;
+  /** Reads that may use a read replica, by where they went: `primary` or `replica`. */
+  readonly databaseReads: Counter<'query' | 'target'>;
+  /** Reads that could have used a replica but went to the primary, and why. */
+  readonly replicaFallbacks: Counter<'reason'>;
+  /** How far a replica was behind the position a read needed, at its latest check. */
+  readonly replicaLagBytes: Gauge<'replica'>;
 }
 
 /** Registers the metrics on `registry` (a fresh one by default, so tests never share counts). */
@@ -64,6 +70,24 @@ export function createMetrics(registry: Registry = new Registry()): Metrics {
     httpRequestsInFlight: new Gauge({
       name: 'http_requests_in_flight',
       help: 'HTTP requests being served right now.',
+      registers,
+    }),
+    databaseReads: new Counter({
+      name: 'balance_db_reads_total',
+      help: 'Reads that may use a read replica (DATABASE_REPLICA_URLS), by target: primary or replica.',
+      labelNames: ['query', 'target'] as const,
+      registers,
+    }),
+    replicaFallbacks: new Counter({
+      name: 'balance_replica_fallback_total',
+      help: 'Reads sent to the primary instead of a replica, by reason: no_lsn (the position was recorded as unknown), behind, unavailable, not_standby.',
+      labelNames: ['reason'] as const,
+      registers,
+    }),
+    replicaLagBytes: new Gauge({
+      name: 'balance_replica_lag_bytes',
+      help: 'Bytes of WAL a replica still had to replay to serve the read that last checked it (0: caught up).',
+      labelNames: ['replica'] as const,
       registers,
     }),
   };

@@ -18,12 +18,13 @@ import { authOptionsFromEnv, createTokenVerifier } from './auth/verifier.js';
 import { superviseWorkers } from './cluster/primary.js';
 import { clusterMetrics, isWorker, listenToPrimary } from './cluster/worker.js';
 import { workerCount } from './cluster/workers.js';
-import { cacheConfigFromEnv, positiveInteger } from './config.js';
+import { cacheConfigFromEnv, positiveInteger, replicaConfigFromEnv } from './config.js';
 import { ConfigurationError } from './config-error.js';
 import { openDatabaseServer } from './db/database-server.js';
 import { EmbeddedPostgresError, releaseEmbeddedServers } from './db/embedded-postgres.js';
 import { migrate } from './db/migrations.js';
 import { createPool } from './db/pool.js';
+import { createReplicaRouter } from './db/replica-router.js';
 import { addDemoDataIfEmpty, DEMO_USER_ID } from './demo-data.js';
 import { createApp } from './http/app.js';
 import { createMetrics } from './metrics.js';
@@ -62,6 +63,7 @@ async function runPrimary(workers: number): Promise<void> {
   const { secret, generated } = authSecret(); // the dev secret, made once for all workers
   // A bad setting stops the primary, not N workers in a restart loop.
   cacheConfigFromEnv(env);
+  replicaConfigFromEnv(env);
   authOptionsFromEnv(env, secret);
   const database = await openDatabaseServer(env, (message) => logger.warn({}, message));
   stopping.push(() => database.stop());
@@ -94,6 +96,7 @@ async function main(): Promise<void> {
   const { secret, generated } = authSecret();
   const verifyToken = createTokenVerifier(authOptionsFromEnv(env, secret));
   const cacheConfig = cacheConfigFromEnv(env);
+  const replicaConfig = replicaConfigFromEnv(env);
 
   const database = await openDatabaseServer(env, (message) => logger.warn({}, message));
   stopping.push(() => database.stop());
@@ -101,12 +104,21 @@ async function main(): Promise<void> {
     logger.info({ migration: name }, 'migration applied');
 
   const transactionPooling = env.DATABASE_TRANSACTION_POOLING === '1';
-  const pool = createPool(database.url, {
+  const poolSettings = {
     max: positiveInteger(env, 'DATABASE_POOL_MAX', 10),
     statementTimeoutMillis: positiveInteger(env, 'DATABASE_STATEMENT_TIMEOUT_MS', 5_000),
     transactionPooling,
-  });
+  };
+  const pool = createPool(database.url, poolSettings);
   const metrics = createMetrics();
+  const replicas = createReplicaRouter({
+    primary: pool,
+    urls: replicaConfig.urls,
+    timeoutMs: replicaConfig.timeoutMs,
+    settings: poolSettings,
+    metrics,
+  });
+  if (replicas) stopping.push(() => replicas.end());
   collectDefaultMetrics({ register: metrics.registry });
   // A worker answers /metrics with every worker's.
   const metricsText = isWorker ? clusterMetrics(metrics.registry) : undefined;
@@ -118,6 +130,7 @@ async function main(): Promise<void> {
     logQueries: env.LOG_SQL === '1' || env.LOG_SQL === 'true',
     // PgBouncer 1.18 in transaction mode does not keep a session's prepared statements.
     namedStatements: env.DATABASE_NAMED_STATEMENTS !== '0' && !transactionPooling,
+    replicas,
   });
   // Stopped in reverse: the pool first, so writes still committing can invalidate the cache.
   stopping.push(close, () => pool.end());
@@ -153,6 +166,7 @@ async function main(): Promise<void> {
       url,
       docs: `${url}/docs`,
       database: database.embedded ? 'embedded' : 'DATABASE_URL',
+      readReplicas: replicaConfig.urls.length,
       cache: cacheConfig.redisClusterNodes
         ? 'redis cluster'
         : cacheConfig.redisUrl

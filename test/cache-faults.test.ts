@@ -72,7 +72,7 @@ describe.skipIf(skip !== undefined)('with Redis killed mid-test', () => {
       expect(writeMs).toBeLessThan(ANSWER_WITHIN_MS);
       expect(cache.health()).toMatchObject({ healthy: false, pendingInvalidations: 2 });
       expect((await service.findById(b.id))?.amount).toBe('15');
-      expect((await service.findByUserId(b.userId))[0]?.amount).toBe('15');
+      expect((await service.findByUserId(b.userId)).items[0]?.amount).toBe('15');
       const failures =
         (await metricValue(metrics, 'balance_cache_error_total', 'findById')) +
         (await metricValue(metrics, 'balance_cache_timeout_total', 'findById'));
@@ -83,7 +83,7 @@ describe.skipIf(skip !== undefined)('with Redis killed mid-test', () => {
       expect(await withClient(redis.url, (client) => client.get('sentinel'))).toBe('kept');
       for (let i = 0; i < 20; i++) {
         expect((await service.findById(b.id))?.amount).toBe('15');
-        expect((await service.findByUserId(b.userId))[0]?.amount).toBe('15');
+        expect((await service.findByUserId(b.userId)).items[0]?.amount).toBe('15');
         await new Promise((resolve) => setTimeout(resolve, 25));
       }
       await eventually(() => cache.health().pendingInvalidations === 0);

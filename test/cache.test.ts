@@ -50,7 +50,7 @@ describeEachCache('cache', (context) => {
       const views = await readAll(service, b);
       expect(views.byId).toMatchObject({ amount, usdValue });
       expect(views.byToken).toMatchObject({ amount, usdValue });
-      expect(views.byUser.find((x) => x.id === b.id)).toMatchObject({ amount, usdValue });
+      expect(views.byUser.items.find((x) => x.id === b.id)).toMatchObject({ amount, usdValue });
     };
     await readAll(service, b);
 
@@ -63,7 +63,7 @@ describeEachCache('cache', (context) => {
     expect(await service.totalBalanceByUser(userId)).toBe('7');
 
     const other = await service.create({ userId, tokenId: '2', usdValue: '3' });
-    expect((await service.findByUserId(userId)).map((x) => x.id)).toEqual([b.id, other.id]);
+    expect((await service.findByUserId(userId)).items.map((x) => x.id)).toEqual([b.id, other.id]);
     expect(await service.totalBalanceByUser(userId)).toBe('10');
 
     // Only an empty balance can be deleted (closed).
@@ -72,7 +72,7 @@ describeEachCache('cache', (context) => {
     await service.delete(b.id);
     expect(await service.findById(b.id)).toBeNull();
     expect(await service.findByUserIdAndTokenId(userId, '1')).toBeNull();
-    expect((await service.findByUserId(userId)).map((x) => x.id)).toEqual([other.id]);
+    expect((await service.findByUserId(userId)).items.map((x) => x.id)).toEqual([other.id]);
     expect(await service.totalBalanceByUser(userId)).toBe('3');
   });
 
@@ -111,7 +111,7 @@ describeEachCache('cache', (context) => {
       (first as { amount: string }).amount = '1000';
     }).toThrow(TypeError);
     const list = await service.findByUserId(b.userId);
-    expect(Object.isFrozen(list) && Object.isFrozen(list[0])).toBe(true);
+    expect(Object.isFrozen(list.items) && Object.isFrozen(list.items[0])).toBe(true);
     expect((await service.findById(b.id))?.amount).toBe('3');
   });
 

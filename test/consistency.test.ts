@@ -3,11 +3,16 @@
  * one Redis of its own, concurrent clients and injected faults. It finds nothing wrong with the
  * service, and it does find a planted bug: writes that skip the cache invalidation.
  */
+import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runCheck } from '../src/check/run-check.js';
 import { redisServerSkipReason } from './support/redis.js';
 
 const skip = await redisServerSkipReason();
+/** The replica mode needs Debian's PostgreSQL 15 programs (src/check/postgres-replica.ts). */
+const noReplica =
+  !existsSync('/usr/lib/postgresql/15/bin/pg_basebackup') && !process.env.POSTGRES_REPLICA_BIN;
+if (noReplica && process.env.CI) throw new Error('CI must run the replica check');
 
 describe.skipIf(skip !== undefined)('the consistency checker', () => {
   it('finds no anomaly under Redis (stall, restart from an older snapshot, read-only), PostgreSQL, process and pool faults', async () => {
@@ -38,4 +43,29 @@ describe.skipIf(skip !== undefined)('the consistency checker', () => {
     });
     expect(report.anomalies.some((a) => a.check === 'no stale read')).toBe(true);
   }, 120_000);
+
+  it.skipIf(noReplica)(
+    'with a read replica 300 ms behind: no anomaly, and a client reading the replica unchecked is caught',
+    async () => {
+      const options = {
+        durationMs: 6_000,
+        processes: 2,
+        clients: 6,
+        balances: 2,
+        faults: false,
+        postgres: 'replica' as const,
+        cacheTimeoutMs: 1_000,
+      };
+      const clean = await runCheck(options);
+      expect(clean.anomalies).toEqual([]);
+      expect(clean.replicaShare).toBeDefined();
+      const planted = await runCheck({ ...options, plantedBug: 'unchecked-replica-reads' });
+      expect(
+        planted.anomalies.some(
+          (a) => a.check === 'no stale read' && a.detail.includes('replica-unchecked'),
+        ),
+      ).toBe(true);
+    },
+    180_000,
+  );
 });

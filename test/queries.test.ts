@@ -17,6 +17,7 @@ import { balanceFindByUserIdAndTokenId } from '../src/queries/balances/find_by_u
 import { balanceListAllAfterId } from '../src/queries/balances/list_all_after_id.queries.js';
 import { balanceListAllPage } from '../src/queries/balances/list_all_page.queries.js';
 import { balanceListByUserAfterCursor } from '../src/queries/balances/list_by_user_after_cursor.queries.js';
+import { balanceListByUserAfterToken } from '../src/queries/balances/list_by_user_after_token.queries.js';
 import {
   balanceListByUserPage,
   type IBalanceListByUserPageResult,
@@ -119,8 +120,26 @@ describe('per-user reads', () => {
     await createBalance(userId, '1');
     await createBalance(userId, '2');
     await createBalance(uniqueUserId(), '1');
-    const rows = await balanceFindByUserId.run({ userId }, pool);
+    const rows = await balanceFindByUserId.run({ userId, limit: 10 }, pool);
     expect(rows.map((row) => row.token_id)).toEqual(['1', '2', '3']);
+    const bounded = await balanceFindByUserId.run({ userId, limit: 2 }, pool);
+    expect(bounded.map((row) => row.token_id)).toEqual(['1', '2']);
+  });
+
+  it('balanceListByUserAfterToken continues in token order after the given token', async () => {
+    const userId = uniqueUserId();
+    for (const token of ['4', '1', '3', '2']) await createBalance(userId, token);
+    await createBalance(uniqueUserId(), '3');
+    const page = await balanceListByUserAfterToken.run(
+      { userId, afterTokenId: '1', limit: 2 },
+      pool,
+    );
+    expect(page.map((row) => row.token_id)).toEqual(['2', '3']);
+    const last = await balanceListByUserAfterToken.run(
+      { userId, afterTokenId: '3', limit: 2 },
+      pool,
+    );
+    expect(last.map((row) => row.token_id)).toEqual(['4']);
   });
 
   it('balanceFindByUserIdAndTokenId finds the one balance or nothing', async () => {

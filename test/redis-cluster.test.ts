@@ -125,6 +125,17 @@ describe.skipIf(skip !== undefined)('the cache on a Redis Cluster', () => {
       expect(await store.setIfAbsent(keys[1] as string, 'g2', 60_000)).toBe('g1');
       await store.replace(new Map([[keys[1] as string, 'g3']]), 60_000, [keys[0] as string]);
       expect((await store.getMany(keys)).values).toEqual([undefined, 'g3', 'epoch-1']);
+      // With read replicas a generation carries an LSN, and a replace never lowers it.
+      await store.set(keys[0] as string, { v: 2 }, 60_000);
+      await store.replace(new Map([[keys[1] as string, 'g4@00000000000000f0']]), 60_000, []);
+      await store.replace(new Map([[keys[1] as string, 'g5@0000000000000010']]), 60_000, [
+        keys[0] as string,
+      ]);
+      expect((await store.getMany(keys)).values).toEqual([
+        undefined,
+        'g5@00000000000000f0',
+        'epoch-1',
+      ]);
     } finally {
       await store.close();
       await raw.close().catch(() => {});

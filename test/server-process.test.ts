@@ -154,4 +154,18 @@ describe('the server process in production', () => {
     );
     expect(lines[0]).not.toContain('"stack"');
   });
+
+  it('refuses a bad DATABASE_REPLICA_URLS in one line naming the entry, never its password', () => {
+    const { status, lines } = refusedStart({
+      ...process.env,
+      NODE_ENV: 'production',
+      AUTH_SECRET: TEST_SECRET,
+      DATABASE_URL: inject('databaseUrl'),
+      DATABASE_REPLICA_URLS: 'postgres://app:s3cret@replica-1/db,replica-2:5432',
+    });
+    expect(status).toBe(1);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('entry 2 of DATABASE_REPLICA_URLS must start with postgres://');
+    expect(lines[0]).not.toContain('s3cret');
+  });
 });

@@ -43,12 +43,12 @@ describeEachCache('reads', (context) => {
     const userId = uniqueUserId();
     const b = await service.create({ userId, tokenId: '2', usdValue: '0.2' });
     const a = await service.create({ userId, tokenId: '1', usdValue: '0.1' });
-    expect(await service.findByUserId(userId)).toEqual([a, b]);
+    expect(await service.findByUserId(userId)).toMatchObject({ items: [a, b], nextCursor: null });
     expect(await service.findByUserIdAndTokenId(userId, '2')).toEqual(b);
     expect(await service.findByUserIdAndTokenId(userId, '3')).toBeNull();
     expect(await service.totalBalanceByUser(userId)).toBe('0.3');
     expect(await service.totalBalanceByUser(uniqueUserId())).toBe('0');
-    expect(await service.findByUserId(uniqueUserId())).toEqual([]);
+    expect((await service.findByUserId(uniqueUserId())).items).toEqual([]);
   });
 
   it('getByUser pages by offset and getByUserAfter by cursor, newest first, the same rows', async () => {
@@ -92,6 +92,10 @@ describeEachCache('reads', (context) => {
     await expect(service.getByUser('1', 10, -1)).rejects.toMatchObject({ field: 'offset' });
     await expect(service.getByUserAfter('1', 10, 'not-a-cursor')).rejects.toMatchObject({
       field: 'cursor',
+    });
+    const tokenCursor = Buffer.from('["token","5"]').toString('base64url');
+    await expect(service.getByUserAfter('1', 101, tokenCursor)).rejects.toMatchObject({
+      field: 'limit',
     });
   });
 });

@@ -3,12 +3,10 @@
  * /healthz on the same server in the same run (no database, no cache), because on a shared
  * 2-core machine absolute numbers move from run to run and ratios hold.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { signToken } from '../auth/tokens.js';
-import { projectRoot } from '../db/database-server.js';
-import { freePort } from '../net/free-port.js';
+import { startProcess } from './bench-process.js';
+import { HEAVIEST_LISTS, prepareHeaviestLists } from './heaviest-lists.js';
 import type { SampleRow } from './query-level.js';
 import { round } from './stats.js';
 
@@ -33,6 +31,8 @@ export interface HttpFigures {
   reference?: string;
   /** requests/s over the reference's. */
   ratioToReference?: number;
+  /** The largest answer among the scenario's paths, where the scenario weighs them. */
+  largestResponseBytes?: number;
 }
 
 export interface Scenario {
@@ -61,6 +61,7 @@ const HELD_TO: Record<string, string> = {
   'balance by id, warm (Redis)': `${REFERENCE_PREFIX} Redis: by id`,
   'user token, warm (Redis)': `${REFERENCE_PREFIX} Redis: by id`,
   'user total, warm (Redis)': `${REFERENCE_PREFIX} Redis: by id`,
+  [HEAVIEST_LISTS]: `${REFERENCE_PREFIX} Redis: by id`,
   'balance by id, cold': `${REFERENCE_PREFIX} PostgreSQL: by id`,
   credit: `${REFERENCE_PREFIX} PostgreSQL: credit`,
   debit: `${REFERENCE_PREFIX} PostgreSQL: debit`,
@@ -170,6 +171,9 @@ export async function benchHttp(options: {
       await load(redis.port, token, warmReads[0] as Scenario, { ...options, durationSeconds: 1 });
       for (const scenario of warmReads)
         await measure(redis.port, scenario, `${scenario.name} (Redis)`);
+      const lists = await prepareHeaviestLists(options.databaseUrl, redis.port, token);
+      await measure(redis.port, lists.scenario);
+      (figures.at(-1) as HttpFigures).largestResponseBytes = lists.largestResponseBytes;
     } finally {
       await redis.stop();
     }
@@ -234,6 +238,7 @@ export async function benchHttp(options: {
   return figures;
 }
 
+/** Loads one scenario on a running server (also used by replica-level.ts and scale-out.ts). */
 export async function load(
   port: number,
   token: string,
@@ -283,7 +288,13 @@ export async function load(
   };
 }
 
-function startServer(databaseUrl: string, redisUrl: string | undefined, namedStatements: boolean) {
+/** The built server with every feature on; `extra` adds settings (replica-level.ts). */
+export function startServer(
+  databaseUrl: string,
+  redisUrl: string | undefined,
+  namedStatements: boolean,
+  extra: NodeJS.ProcessEnv = {},
+) {
   return startProcess(['server.js'], (port) => ({
     DATABASE_URL: databaseUrl,
     REDIS_URL: redisUrl ?? '',
@@ -294,6 +305,7 @@ function startServer(databaseUrl: string, redisUrl: string | undefined, namedSta
     NODE_ENV: 'production',
     SHUTDOWN_DRAIN_MS: '0',
     DATABASE_NAMED_STATEMENTS: namedStatements ? '1' : '0',
+    ...extra,
   }));
 }
 
@@ -307,40 +319,4 @@ export function startReference(
     DATABASE_URL: databaseUrl,
     REDIS_URL: redisUrl ?? '',
   }));
-}
-
-/** Starts dist/<script> on a free port and waits until it answers /healthz. */
-export async function startProcess(
-  [script, ...args]: string[],
-  environment: (port: number) => NodeJS.ProcessEnv,
-) {
-  const port = await freePort();
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [join(projectRoot, 'dist', script as string), ...args],
-    {
-      cwd: projectRoot,
-      env: { ...process.env, ...environment(port), PORT: String(port) },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    },
-  );
-  for (let attempt = 0; ; attempt++) {
-    try {
-      const response = await fetch(`http://127.0.0.1:${port}/healthz`);
-      if (response.ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (attempt > 300 || child.exitCode !== null) throw new Error('the server did not start');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return {
-    port,
-    pid: child.pid as number,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
 }

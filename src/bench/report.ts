@@ -1,4 +1,5 @@
 /** The bench's outputs: a Markdown summary, an SVG chart, and the change from the last run. */
+import { heaviestListTargets } from './heaviest-lists.js';
 import type { HttpFigures } from './http-level.js';
 import type { PaginationFigures } from './pagination.js';
 import type { QueryFigures } from './query-level.js';
@@ -56,6 +57,7 @@ export function evaluateTargets(results: Omit<BenchResults, 'targets'>): Target[
       });
     }
   }
+  targets.push(...heaviestListTargets(results.http));
   const warm = http('balance by id, warm (Redis)') ?? http('balance by id, warm');
   if (warm) {
     targets.push({

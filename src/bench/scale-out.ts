@@ -11,13 +11,13 @@ import { signToken } from '../auth/tokens.js';
 import { childrenOf } from '../check/processes.js';
 import { RedisCluster } from '../check/redis-cluster.js';
 import { flushTarget, openAdminTarget } from '../dba/cache-admin.js';
+import { startProcess } from './bench-process.js';
 import {
   type HttpFigures,
   load,
   REFERENCE_PREFIX,
   type Scenario,
   SECRET,
-  startProcess,
   startReference,
 } from './http-level.js';
 import { postgresBackendPids, redisServerPid, startCpuCount } from './process-cpu.js';

@@ -24,7 +24,10 @@ export interface CacheStore {
    * resolves with what the key holds afterwards.
    */
   compareAndSet(key: string, expected: string | undefined, value: string): Promise<string>;
-  /** Sets every entry of `set` with `ttlMs` and deletes `remove`, all at once. */
+  /**
+   * Sets every entry of `set` with `ttlMs` and deletes `remove`, all at once. An entry whose
+   * value carries an LSN (generation-lsn.ts) keeps the higher of its LSN and the one held.
+   */
   replace(set: Map<string, string>, ttlMs: number, remove: string[]): Promise<void>;
   delete(key: string): Promise<void>;
   /**

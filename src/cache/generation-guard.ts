@@ -47,6 +47,8 @@ export class GenerationGuard {
     /** The epoch key, prefixed. */
     private readonly epochKey: string,
     private readonly generationTtlMs: number,
+    /** The value of a generation a reader creates; by default a plain random one. */
+    private readonly freshGeneration: () => Promise<string> = async () => randomUUID(),
   ) {}
 
   /**
@@ -64,12 +66,15 @@ export class GenerationGuard {
     const current = this.belongs(epoch, run) ? epoch : await this.renewEpoch(query, epoch, run);
     if (tagged && tagged.e === current && typeof generation === 'string' && tagged.g === generation)
       return { hit: true, value: tagged.v, stamp: { epoch: current, generation } };
-    const ensured =
-      typeof generation === 'string'
-        ? generation
-        : await this.breaker.call(query, () =>
-            this.store.setIfAbsent(generationKey, randomUUID(), this.generationTtlMs),
-          );
+    let ensured: string;
+    if (typeof generation === 'string') ensured = generation;
+    else {
+      // Outside the breaker: asking PostgreSQL (with replicas) is no cache call.
+      const fresh = await this.freshGeneration();
+      ensured = await this.breaker.call(query, () =>
+        this.store.setIfAbsent(generationKey, fresh, this.generationTtlMs),
+      );
+    }
     return { hit: false, stamp: { epoch: current, generation: ensured } };
   }
 

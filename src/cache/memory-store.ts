@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { CacheableMemory } from '@cacheable/memory';
 import type { CacheStore } from './cache-store.js';
+import { keepHigherLsn } from './generation-lsn.js';
 
 const DEFAULT_MEMORY_MAX_ENTRIES = 100_000;
 
@@ -37,7 +38,7 @@ export function createMemoryStore(maxEntries = DEFAULT_MEMORY_MAX_ENTRIES): Cach
       return value;
     },
     replace: async (set, ttlMs, remove) => {
-      for (const [key, value] of set) memory.set(key, value, ttlMs);
+      for (const [key, value] of set) memory.set(key, keepHigherLsn(current(key), value), ttlMs);
       for (const key of remove) memory.delete(key);
     },
     delete: async (key) => {

@@ -4,6 +4,7 @@ import type { Metrics } from '../metrics.js';
 import { Breaker } from './breaker.js';
 import type { CacheStore } from './cache-store.js';
 import { GenerationGuard, type Stamp } from './generation-guard.js';
+import { lsnOf, UNKNOWN_LSN, withLsn } from './generation-lsn.js';
 import type { Invalidation, InvalidationLedger } from './invalidation-ledger.js';
 import { type Batch, Invalidations } from './invalidations.js';
 import { cacheKeys } from './keys.js';
@@ -44,6 +45,12 @@ export interface ReadThroughCacheOptions {
   ledger?: InvalidationLedger;
   /** How long a poll of the ledger is trusted (and a refused write waits): 1 s. */
   leaseMs?: number;
+  /**
+   * With read replicas: the primary's current WAL position (generation-lsn.ts). Every
+   * generation then carries one: a write's, asked after its commit; a reader's that creates a
+   * missing generation, asked before it reads. Without: generations are plain, as before.
+   */
+  primaryLsn?: () => Promise<string>;
 }
 
 /** One cached read: where it lives, what guards it, and how to load it on a miss. */
@@ -53,7 +60,12 @@ export interface CachedRead<T> {
   key: string;
   generationKey: string;
   ttlMs: number;
-  load: () => Promise<T>;
+  /**
+   * Reads the value from PostgreSQL. `lsn`: the position a replica must have replayed to
+   * answer (the generation's); undefined when the cache could not say, and then the loader
+   * must find one elsewhere (the primary's own, asked now) or read the primary.
+   */
+  load: (lsn: string | undefined) => Promise<T>;
   /** Whether a loaded value may be cached (a "not found" usually may not). */
   shouldStore?: (value: T) => boolean;
 }
@@ -108,11 +120,15 @@ export class ReadThroughCache {
       metrics: options.metrics,
       logger: options.logger,
     });
+    const primaryLsn = options.primaryLsn;
     this.guard = new GenerationGuard(
       options.store,
       this.breaker,
       this.prefix + cacheKeys.epoch,
       this.generationTtlMs,
+      // A generation created by a reader (none existed: first read, expiry, flush, an empty
+      // Redis) carries the primary's position now, which every acknowledged write precedes.
+      primaryLsn && (async () => withLsn(randomUUID(), await primaryLsn())),
     );
     this.invalidations = new Invalidations({
       apply: (batch, background) => this.apply(batch, background),
@@ -129,7 +145,8 @@ export class ReadThroughCache {
     const admitted = this.invalidations.admits(read.generationKey);
     if (admitted === false || this.breaker.open || (admitted !== true && !(await admitted))) {
       metrics.cacheMisses.inc({ query: read.query });
-      return read.load();
+      // The cache is skipped, so no generation says how fresh a replica must be.
+      return read.load(undefined);
     }
     const joined = this.flights.joinable(read.key);
     const flight = joined ?? this.flights.start(read.key, () => this.lookUpOrLoad(read));
@@ -144,7 +161,7 @@ export class ReadThroughCache {
         !(await this.guard.isCurrent(read.query, this.prefix + read.generationKey, stamp)))
     ) {
       metrics.cacheMisses.inc({ query: read.query });
-      return read.load();
+      return read.load(undefined);
     }
     (hit ? metrics.cacheHits : metrics.cacheMisses).inc({ query: read.query });
     return value as T;
@@ -185,7 +202,8 @@ export class ReadThroughCache {
     } catch {
       // Counted by the breaker; read PostgreSQL and do not store.
     }
-    const value = deepFreeze(await read.load());
+    // No stamp (the cache could not be read): no LSN from the cache.
+    const value = deepFreeze(await read.load(stamp && lsnOf(stamp.generation)));
     if (
       stamp &&
       (read.shouldStore?.(value) ?? true) &&
@@ -201,7 +219,7 @@ export class ReadThroughCache {
 
   /** Replaces a batch's generations and deletes its values; false if that did not land. */
   private async apply(batch: Batch, background: boolean): Promise<boolean> {
-    const generation = randomUUID();
+    const generation = await this.newGeneration();
     const generations = new Map([...batch.keys()].map((key) => [this.prefix + key, generation]));
     const values = [...new Set([...batch.values()].flatMap((set) => [...set]))].map(
       (key) => this.prefix + key,
@@ -218,5 +236,16 @@ export class ReadThroughCache {
     } catch {
       return false;
     }
+  }
+
+  /**
+   * A write's new generation. Applied only after the write committed (or may have), so with
+   * replicas the primary's position asked now is at or after its commit. If it cannot be
+   * asked, the generation says "unknown" and its readers go to the primary.
+   */
+  private async newGeneration(): Promise<string> {
+    const primaryLsn = this.options.primaryLsn;
+    if (!primaryLsn) return randomUUID();
+    return withLsn(randomUUID(), await primaryLsn().catch(() => UNKNOWN_LSN));
   }
 }

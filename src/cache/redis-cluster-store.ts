@@ -3,10 +3,13 @@ import { createCluster } from '@redis/client';
 import keySlot from 'cluster-key-slot';
 import type { RedisNode } from '../config.js';
 import type { CacheStore } from './cache-store.js';
+import { carriesLsn } from './generation-lsn.js';
 import {
   COMPARE_AND_SET,
   compareAndSetArguments,
   decode,
+  REPLACE_KEEPING_LSN,
+  replaceKeepingLsnArguments,
   setIfAbsentCommand,
 } from './redis-values.js';
 
@@ -182,6 +185,12 @@ export function createRedisClusterStore(seeds: RedisNode[]): CacheStore {
       await Promise.all(
         [...groups.values()].map((slot) => {
           const first = slot.set[0]?.[0] ?? (slot.remove[0] as string);
+          // With read replicas: one script per slot, keeping the higher LSN (generation-lsn.ts).
+          if (slot.set.some(([, value]) => carriesLsn(value)))
+            return client.eval(
+              REPLACE_KEEPING_LSN,
+              replaceKeepingLsnArguments(slot.set, ttlMs, slot.remove),
+            );
           const multi = client.multi(first);
           for (const [key, value] of slot.set) multi.set(key, JSON.stringify(value), { PX: ttlMs });
           if (slot.remove.length > 0) multi.unlink(slot.remove);

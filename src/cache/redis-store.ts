@@ -1,9 +1,12 @@
 import { createClient } from '@redis/client';
 import type { CacheStore } from './cache-store.js';
+import { carriesLsn } from './generation-lsn.js';
 import {
   COMPARE_AND_SET,
   compareAndSetArguments,
   decode,
+  REPLACE_KEEPING_LSN,
+  replaceKeepingLsnArguments,
   setIfAbsentCommand,
 } from './redis-values.js';
 
@@ -84,6 +87,14 @@ export function createRedisStore(url: string): CacheStore {
       return decode(held as unknown as string);
     },
     replace: async (set, ttlMs, remove) => {
+      if ([...set.values()].some(carriesLsn)) {
+        // With read replicas: a script, so the higher LSN is kept (generation-lsn.ts).
+        await (await ready()).eval(
+          REPLACE_KEEPING_LSN,
+          replaceKeepingLsnArguments([...set], ttlMs, remove),
+        );
+        return;
+      }
       const multi = (await ready()).multi();
       for (const [key, value] of set) multi.set(key, JSON.stringify(value), { PX: ttlMs });
       if (remove.length > 0) multi.unlink(remove);

@@ -29,3 +29,46 @@ export function compareAndSetArguments(expected: unknown, value: unknown) {
     arguments: [expected === undefined ? '' : JSON.stringify(expected), JSON.stringify(value)],
   };
 }
+
+/**
+ * The atomic replace of an invalidation whose generations carry LSNs (generation-lsn.ts):
+ * each generation set, keeping the higher LSN of the one held and the one written, then the
+ * values unlinked. KEYS: the generations, then the values; ARGV: TTL in ms, how many
+ * generations, their JSON values. Values are JSON strings, so an LSN sits before the closing
+ * quote.
+ */
+export const REPLACE_KEEPING_LSN = `
+local ttl = ARGV[1]
+local count = tonumber(ARGV[2])
+for i = 1, count do
+  local value = ARGV[i + 2]
+  local held = redis.call('GET', KEYS[i])
+  if held then
+    local heldLsn = string.match(held, '@(%x+)"$')
+    local lsn = string.match(value, '@(%x+)"$')
+    if heldLsn and lsn and #heldLsn == #lsn and heldLsn > lsn then
+      value = string.sub(value, 1, #value - #lsn - 1) .. heldLsn .. '"'
+    end
+  end
+  redis.call('SET', KEYS[i], value, 'PX', ttl)
+end
+for i = count + 1, #KEYS do
+  redis.call('UNLINK', KEYS[i])
+end
+return count`;
+
+/** REPLACE_KEEPING_LSN's keys and arguments for one replace (on one slot in a cluster). */
+export function replaceKeepingLsnArguments(
+  set: [string, string][],
+  ttlMs: number,
+  remove: string[],
+) {
+  return {
+    keys: [...set.map(([key]) => key), ...remove],
+    arguments: [
+      String(ttlMs),
+      String(set.length),
+      ...set.map(([, value]) => JSON.stringify(value)),
+    ],
+  };
+}

@@ -171,6 +171,8 @@ export class ApiProcess {
 
   static async start(env: {
     databaseUrl: string;
+    /** DATABASE_REPLICA_URLS of the process ('' or unset: none). */
+    databaseReplicaUrls?: string;
     /** One Redis, or: */
     redisUrl?: string;
     /** A Redis Cluster's seed nodes (REDIS_CLUSTER_NODES). */
@@ -187,6 +189,7 @@ export class ApiProcess {
       env: {
         ...process.env,
         DATABASE_URL: env.databaseUrl,
+        DATABASE_REPLICA_URLS: env.databaseReplicaUrls ?? '',
         REDIS_URL: env.redisUrl ?? '',
         REDIS_CLUSTER_NODES: env.redisClusterNodes ?? '',
         CACHE_KEY_PREFIX: env.keyPrefix,

@@ -8,8 +8,15 @@
 import { randomInt } from 'node:crypto';
 import pg from 'pg';
 import { signToken } from '../auth/tokens.js';
+import {
+  type CheckPostgresKind,
+  type ReplicaShare,
+  replicaShare,
+  startCheckPostgres,
+  uncheckedReplicaReader,
+} from './check-postgres.js';
 import { type CheckRedisKind, startCheckRedis, type TimedFault } from './check-redis.js';
-import { ApiProcess, CHECK_SECRET, PostgresProcess } from './cluster.js';
+import { ApiProcess, CHECK_SECRET } from './cluster.js';
 import { type Anomaly, checkHistory, type Operation } from './history.js';
 import { acknowledged, inDoubt } from './operations.js';
 
@@ -26,11 +33,15 @@ export interface CheckOptions {
   cacheTimeoutMs?: number;
   /** One redis-server (default) or a Redis Cluster with failovers (check-redis.ts). */
   redis?: CheckRedisKind;
+  /** One PostgreSQL (default) or a primary with a lagging read replica (check-postgres.ts). */
+  postgres?: CheckPostgresKind;
   /**
    * A bug planted on purpose, to prove the checker catches it: 'skip-invalidation' adds a
-   * client that credits through SQL, bypassing the service and so the cache invalidation.
+   * client that credits through SQL, bypassing the service and so the cache invalidation;
+   * 'unchecked-replica-reads' (with `postgres: 'replica'`) a client that reads the replica
+   * with no replay check.
    */
-  plantedBug?: 'skip-invalidation';
+  plantedBug?: 'skip-invalidation' | 'unchecked-replica-reads';
   log?: (line: string) => void;
 }
 
@@ -44,6 +55,8 @@ export interface CheckReport {
   processes: number;
   faults: string[];
   anomalies: Anomaly[];
+  /** With a read replica: the database reads it served, and those it did not. */
+  replicaShare?: ReplicaShare;
 }
 
 /** Longer than any deadline a request may legitimately take (pool 2 s, statements 5 s). */
@@ -52,10 +65,11 @@ const REQUEST_DEADLINE_MS = 15_000;
 export async function runCheck(options: CheckOptions): Promise<CheckReport> {
   const log = options.log ?? (() => {});
   log('starting PostgreSQL, Redis and the API processes');
-  const postgres = await PostgresProcess.start();
+  const postgres = await startCheckPostgres(options.postgres ?? 'direct', log);
   const redis = await startCheckRedis(options.redis ?? 'single', options.faults, log);
   const environment = {
     databaseUrl: postgres.url,
+    databaseReplicaUrls: postgres.replicaUrls,
     ...redis.environment,
     keyPrefix: 'check:',
     workers: options.workers ?? 1,
@@ -201,7 +215,9 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
     };
 
     // The Redis faults (check-redis.ts) and these, in the order of their times.
-    const scheduled: TimedFault[] = [...redis.faults].sort((a, b) => a.at - b.at);
+    const scheduled: TimedFault[] = [...redis.faults, ...postgres.faults].sort(
+      (a, b) => a.at - b.at,
+    );
     const injectFaults = async () => {
       const at = async (fraction: number, name: string, fault: () => Promise<unknown>) => {
         while (scheduled[0] && scheduled[0].at <= fraction) {
@@ -222,10 +238,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
           'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
         ),
       );
-      await at(0.5, 'PostgreSQL restarted', async () => {
-        await postgres.stop();
-        await postgres.restart();
-      });
+      await at(0.5, 'PostgreSQL restarted', () => postgres.restart());
       await at(0.65, 'API process sent SIGTERM, another started', async () => {
         const [first] = apis;
         if (!first) return;
@@ -257,10 +270,24 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
       ...Array.from({ length: options.clients }, (_, i) => client(i)),
       ...(options.faults ? [injectFaults()] : []),
       ...(options.plantedBug === 'skip-invalidation' ? [plantedWriter()] : []),
+      ...(options.plantedBug === 'unchecked-replica-reads'
+        ? [
+            uncheckedReplicaReader({
+              replicaUrl: postgres.replicaUrls,
+              balanceIds,
+              until: () => now() >= deadline,
+              now,
+              record: (op) => history.push(op),
+            }),
+          ]
+        : []),
     ]);
     // Let in-flight retries of failed invalidations land before the final reads are judged.
     await new Promise((resolve) => setTimeout(resolve, 1_000));
 
+    const share = postgres.replicaUrls
+      ? await replicaShare(apis.filter((api) => api.alive).map((api) => api.url))
+      : undefined;
     log('checking the history');
     const anomalies = await checkHistory(history, pool, REQUEST_DEADLINE_MS);
     for (const api of apis) {
@@ -286,6 +313,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
       processes: apis.length,
       faults,
       anomalies,
+      replicaShare: share,
     };
   } finally {
     await Promise.all(apis.map((api) => api.terminate()));

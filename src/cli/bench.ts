@@ -16,6 +16,7 @@ import { createClient } from '@redis/client';
 import { benchHttp } from '../bench/http-level.js';
 import { benchPagination } from '../bench/pagination.js';
 import { benchQueries, coldRows, sampleRows } from '../bench/query-level.js';
+import { benchReplica } from '../bench/replica-level.js';
 import {
   type BenchResults,
   evaluateTargets,
@@ -138,6 +139,10 @@ runCli(async (args) => {
         );
       }
     }
+    // Its cold reads are misses by TTL (values live a second), not by never-read keys.
+    const replica = only ? { figures: [], notes: [] } : await benchReplica({ ...knobs, log });
+    http.push(...replica.figures);
+    notes.push(...replica.notes);
     if (http.some((f) => f.generatorCores >= 0.85)) {
       notes.push(
         'autocannon used most of a core during some runs (see generatorCores in the JSON): on 2 cores the load generator competes with the server, so those requests/s are a floor.',

@@ -283,6 +283,8 @@ async function sampleParameters(client: pg.PoolClient): Promise<Record<string, u
     offset: 0,
     beforeId: null,
     afterId: row.id,
+    // The token-order pages resume after a token of the sampled user: a real position.
+    afterTokenId: row.token_id,
     amount: '0.000000000000000001',
     usdValue: '1',
     autoConvertThreshold: null,

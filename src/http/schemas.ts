@@ -6,12 +6,13 @@ import { z } from '@hono/zod-openapi';
 import {
   ADDRESS_PATTERN,
   DECIMAL_PATTERN,
+  DEFAULT_PAGE_SIZE,
   ID_PATTERN,
   IDEMPOTENCY_KEY_PATTERN,
   MAX_PAGE_SIZE,
 } from '../service/validate.js';
 
-export const DEFAULT_PAGE_SIZE = 20;
+export { DEFAULT_PAGE_SIZE };
 
 const id = (description: string, example = '42') =>
   z
@@ -104,9 +105,15 @@ export const MovementSchema = z
 export const BalanceListSchema = z
   .object({
     items: z.array(BalanceSchema),
-    nextCursor: z.string().nullable().optional().openapi({
-      description: 'Keyset pages: pass as `cursor` for the next page; null at the end',
-    }),
+    nextCursor: z
+      .string()
+      .nullable()
+      .optional()
+      .openapi({
+        description:
+          'Keyset pages and the unpaged list: pass as `cursor` for the next page, which continues ' +
+          "in this page's order; null at the end (for the unpaged list: when it holds every balance)",
+      }),
     limit: z.number().int().optional(),
     offset: z.number().int().optional(),
   })

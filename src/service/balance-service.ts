@@ -12,6 +12,7 @@
  */
 import type pg from 'pg';
 import type { ReadThroughCache } from '../cache/read-through-cache.js';
+import type { ReplicaRouter } from '../db/replica-router.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { Balance, BalanceEntry, Movement, Page, Transfer, TransferResult } from './balance.js';
@@ -22,9 +23,11 @@ import { QueryRunner } from './query-runner.js';
 import { Transfers } from './transfers.js';
 import { UncachedReads } from './uncached-reads.js';
 import { UnknownOutcomes } from './unknown-outcomes.js';
+import { DEFAULT_USER_BALANCES_LIMIT, type UserBalanceList } from './user-balance-list.js';
 import { type BalancePatch, BalanceWrites, type NewBalance } from './writes.js';
 
 export { IDEMPOTENCY_KEY_RETENTION_MS, type MovementOptions } from './movements.js';
+export type { UserBalanceList } from './user-balance-list.js';
 export type { BalancePatch, NewBalance } from './writes.js';
 
 export interface BalanceServiceDeps {
@@ -40,6 +43,10 @@ export interface BalanceServiceDeps {
   logQueries?: boolean;
   /** Prepare each statement once per connection (default); off for transaction-mode poolers. */
   namedStatements?: boolean;
+  /** Most balances `findByUserId` answers (USER_BALANCES_LIMIT); default 1,000. */
+  userBalancesLimit?: number;
+  /** Read replicas: cache misses, pages, address lookups and journals may go to one. */
+  replicas?: ReplicaRouter;
 }
 
 /**
@@ -50,6 +57,8 @@ export interface BalanceServiceDeps {
 export class BalanceService {
   /** The TTLs in force (the OpenAPI summaries print them). */
   readonly ttls: CacheTtls;
+  /** Most balances `findByUserId` answers; the rest follow in token-order pages. */
+  readonly userBalancesLimit: number;
   private readonly cachedReads: CachedReads;
   private readonly uncachedReads: UncachedReads;
   private readonly writes: BalanceWrites;
@@ -58,9 +67,10 @@ export class BalanceService {
 
   constructor(deps: BalanceServiceDeps) {
     this.ttls = deps.ttls ?? DEFAULT_CACHE_TTLS;
+    this.userBalancesLimit = deps.userBalancesLimit ?? DEFAULT_USER_BALANCES_LIMIT;
     const runner = new QueryRunner(deps);
-    this.cachedReads = new CachedReads(runner, deps.cache, this.ttls);
-    this.uncachedReads = new UncachedReads(runner);
+    this.cachedReads = new CachedReads(runner, deps.cache, this.ttls, this.userBalancesLimit);
+    this.uncachedReads = new UncachedReads(runner, this.userBalancesLimit);
     const outcomes = new UnknownOutcomes(runner, this.cachedReads, deps.cache);
     this.writes = new BalanceWrites(runner, deps.cache, outcomes);
     this.movements = new Movements(runner, deps.cache, deps.clock ?? (() => new Date()), outcomes);
@@ -75,8 +85,13 @@ export class BalanceService {
     return this.cachedReads.findById(id);
   }
 
-  /** The user's balances in token order. Cached as `balance:user:<userId>` (`ttls.byUserMs`). */
-  findByUserId(userId: string): Promise<Balance[]> {
+  /**
+   * The user's balances in token order, at most `userBalancesLimit` of them; when there are
+   * more, `nextCursor` continues in token order through getByUserAfter. Cached as
+   * `balance:user:<userId>` (`ttls.byUserMs`), with its `tag` (the ETag).
+   * @throws ValidationError
+   */
+  findByUserId(userId: string): Promise<UserBalanceList> {
     return this.cachedReads.findByUserId(userId);
   }
 
@@ -86,10 +101,13 @@ export class BalanceService {
   }
 
   /**
-   * A page of the user's balances, newest first, after `cursor` (the previous page's
-   * `nextCursor`; none for the first page). Cost does not grow with depth. Not cached.
+   * A keyset page of the user's balances after `cursor` (the previous page's `nextCursor`;
+   * none for the first page), in the order the cursor continues: newest first (`limit`
+   * defaults to 20), or token order after findByUserId's cursor (`limit` defaults to
+   * `userBalancesLimit`, and 100 at most when given). Cost does not grow with depth. Not cached.
+   * @throws ValidationError on a bad limit or a cursor this service did not make
    */
-  getByUserAfter(userId: string, limit: number, cursor?: string): Promise<Page<Balance>> {
+  getByUserAfter(userId: string, limit?: number, cursor?: string): Promise<Page<Balance>> {
     return this.uncachedReads.getByUserAfter(userId, limit, cursor);
   }
 

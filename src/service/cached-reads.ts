@@ -11,18 +11,27 @@ import { balanceTotalUsdByUser } from '../queries/balances/total_usd_by_user.que
 import { type Balance, toBalance } from './balance.js';
 import type { CacheTtls } from './cache-ttls.js';
 import type { QueryRunner } from './query-runner.js';
+import { boundUserBalances, type UserBalanceList } from './user-balance-list.js';
 import { requireId } from './validate.js';
 
 /** BalanceService's cached reads (the original model's `findById`, `findByUserId`, ...). */
 export class CachedReads {
   private readonly cache: ReadThroughCache;
   private readonly ttls: CacheTtls;
-  private readonly query: QueryRunner['query'];
+  /** A replica answers a miss once it has replayed past the LSN of the key's generation. */
+  private readonly query: QueryRunner['readAt'];
+  private readonly userBalancesLimit: number;
 
-  constructor(runner: QueryRunner, cache: ReadThroughCache, ttls: CacheTtls) {
+  constructor(
+    runner: QueryRunner,
+    cache: ReadThroughCache,
+    ttls: CacheTtls,
+    userBalancesLimit: number,
+  ) {
     this.cache = cache;
     this.ttls = ttls;
-    this.query = runner.query;
+    this.query = runner.readAt;
+    this.userBalancesLimit = userBalancesLimit;
   }
 
   /** Cached as `balance:<id>` for `ttls.byIdMs`; a missing balance is not cached. */
@@ -33,8 +42,8 @@ export class CachedReads {
       key: cacheKeys.byId(balanceId),
       generationKey: cacheKeys.balanceGeneration(balanceId),
       ttlMs: this.ttls.byIdMs,
-      load: async () => {
-        const [row] = await this.query('findById', (db) =>
+      load: async (lsn) => {
+        const [row] = await this.query('findById', lsn, (db) =>
           balanceFindById.run({ id: balanceId }, db),
         );
         return row ? toBalance(row) : null;
@@ -43,19 +52,31 @@ export class CachedReads {
     });
   }
 
-  /** Cached as `balance:user:<userId>` for `ttls.byUserMs`. */
-  async findByUserId(userId: string): Promise<Balance[]> {
+  /**
+   * Cached as `balance:user:<userId>` for `ttls.byUserMs`: the bounded list with its tag, so a
+   * hit neither reads nor hashes more than `userBalancesLimit` balances. One row beyond the
+   * limit is read to learn whether more follow, and not kept.
+   */
+  async findByUserId(userId: string): Promise<UserBalanceList> {
     const user = requireId(userId, 'userId');
-    return this.cache.read({
+    const limit = this.userBalancesLimit;
+    // Without an LSN (an old value read past, below), the read asks the primary's position first.
+    const load = async (lsn?: string) => {
+      const rows = await this.query('findByUserId', lsn, (db) =>
+        balanceFindByUserId.run({ userId: user, limit: limit + 1 }, db),
+      );
+      return boundUserBalances(rows.map(toBalance), limit);
+    };
+    const list = await this.cache.read({
       query: 'findByUserId',
       key: cacheKeys.byUser(user),
       generationKey: cacheKeys.userGeneration(user),
       ttlMs: this.ttls.byUserMs,
-      load: async () =>
-        (
-          await this.query('findByUserId', (db) => balanceFindByUserId.run({ userId: user }, db))
-        ).map(toBalance),
+      load,
     });
+    // Versions before the bound cached a bare array under the same key (the original model's
+    // name): after an upgrade, read past one until it expires instead of serving it.
+    return Array.isArray(list) ? load() : list;
   }
 
   /** Cached as `balance:user:<userId>:token:<tokenId>` for `ttls.byUserAndTokenMs`; a missing one is not cached. */
@@ -67,8 +88,8 @@ export class CachedReads {
       key: cacheKeys.byUserAndToken(user, token),
       generationKey: cacheKeys.userGeneration(user),
       ttlMs: this.ttls.byUserAndTokenMs,
-      load: async () => {
-        const [row] = await this.query('findByUserIdAndTokenId', (db) =>
+      load: async (lsn) => {
+        const [row] = await this.query('findByUserIdAndTokenId', lsn, (db) =>
           balanceFindByUserIdAndTokenId.run({ userId: user, tokenId: token }, db),
         );
         return row ? toBalance(row) : null;
@@ -85,8 +106,8 @@ export class CachedReads {
       key: cacheKeys.totalByUser(user),
       generationKey: cacheKeys.userGeneration(user),
       ttlMs: this.ttls.totalByUserMs,
-      load: async () => {
-        const [row] = await this.query('totalBalanceByUser', (db) =>
+      load: async (lsn) => {
+        const [row] = await this.query('totalBalanceByUser', lsn, (db) =>
           balanceTotalUsdByUser.run({ userId: user }, db),
         );
         return row?.total_usd ?? '0';

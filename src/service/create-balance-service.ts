@@ -4,6 +4,7 @@ import { createPostgresLedger } from '../cache/invalidation-ledger.js';
 import { ReadThroughCache } from '../cache/read-through-cache.js';
 import type { CacheConfig } from '../config.js';
 import { siblingPool } from '../db/pool.js';
+import type { ReplicaRouter } from '../db/replica-router.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import { BalanceService } from './balance-service.js';
@@ -24,6 +25,8 @@ export function createBalanceService(deps: {
   clock?: () => Date;
   logQueries?: boolean;
   namedStatements?: boolean;
+  /** Read replicas (DATABASE_REPLICA_URLS); the caller owns and closes them. */
+  replicas?: ReplicaRouter;
 }): BalanceServiceStack {
   const { config, metrics, logger } = deps;
   // The ledger's polls decide whether this process may serve hits at all: they get a
@@ -48,8 +51,15 @@ export function createBalanceService(deps: {
       ? createPostgresLedger(ledgerPool, config.keyPrefix, deps.namedStatements ?? true)
       : undefined,
     maxValueTtlMs: Math.max(...Object.values(config.ttls)),
+    // With replicas, generations carry the primary's position (src/cache/generation-lsn.ts).
+    primaryLsn: deps.replicas && (() => (deps.replicas as ReplicaRouter).primaryLsn()),
   });
-  const service = new BalanceService({ ...deps, cache, ttls: config.ttls });
+  const service = new BalanceService({
+    ...deps,
+    cache,
+    ttls: config.ttls,
+    userBalancesLimit: config.userBalancesLimit,
+  });
   return {
     service,
     cache,

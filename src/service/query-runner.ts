@@ -7,6 +7,7 @@
 import type { IDatabaseConnection } from '@pgtyped/runtime';
 import type pg from 'pg';
 import { withNamedStatements } from '../db/named-statements.js';
+import type { ReplicaRouter } from '../db/replica-router.js';
 import { withRetry } from '../db/transaction.js';
 import {
   classifyDatabaseError,
@@ -26,6 +27,8 @@ export interface QueryRunnerDeps {
   logQueries?: boolean;
   /** Prepare each statement once per connection (default); off for transaction-mode poolers. */
   namedStatements?: boolean;
+  /** Read replicas (DATABASE_REPLICA_URLS); none: every read goes to `pool`. */
+  replicas?: ReplicaRouter;
 }
 
 /**
@@ -40,8 +43,10 @@ export class QueryRunner {
   private readonly metrics: Metrics;
   readonly logger: Logger;
   private readonly logQueries: boolean;
+  private readonly replicas: ReplicaRouter | undefined;
 
   constructor(deps: QueryRunnerDeps) {
+    this.replicas = deps.replicas;
     this.pool = deps.pool;
     this.metrics = deps.metrics;
     this.logger = deps.logger;
@@ -53,6 +58,38 @@ export class QueryRunner {
   /** Runs one query on the pool with retries, timing and error classification. */
   readonly query = <T>(name: string, run: (db: IDatabaseConnection) => Promise<T>): Promise<T> =>
     this.timed(name, () => withRetry(() => run(this.db)));
+
+  /**
+   * Runs one read that a replica may answer once it has replayed past `lsn` (the LSN carried
+   * by the read's generation). Undefined `lsn` (the cache was skipped or could not say) is
+   * `readFresh`: the primary's position is asked first. Without replicas, exactly `query`.
+   */
+  readonly readAt = <T>(
+    name: string,
+    lsn: string | undefined,
+    run: (db: IDatabaseConnection) => Promise<T>,
+  ): Promise<T> => {
+    const replicas = this.replicas;
+    if (!replicas) return this.query(name, run);
+    if (lsn === undefined) return this.readFresh(name, run);
+    return this.timed(name, () => withRetry(() => replicas.read(name, lsn, run, this.connect)));
+  };
+
+  /**
+   * Runs one read with no position known (a page, an address lookup, a journal, or a cached
+   * read while the cache is skipped): with replicas, the primary's current position is asked
+   * first (a cheap statement), so a replica answers only once it shows every write
+   * acknowledged before this read began. Without, exactly `query`.
+   */
+  readonly readFresh = async <T>(
+    name: string,
+    run: (db: IDatabaseConnection) => Promise<T>,
+  ): Promise<T> => {
+    const replicas = this.replicas;
+    if (!replicas) return this.query(name, run);
+    const lsn = await this.timed('primaryLsn', () => replicas.primaryLsn());
+    return this.timed(name, () => withRetry(() => replicas.read(name, lsn, run, this.connect)));
+  };
 
   /**
    * Runs one write statement (committed on its own) with retries, timing and error

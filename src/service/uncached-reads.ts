@@ -8,18 +8,29 @@ import { balanceFindIncludingClosed } from '../queries/balances/find_including_c
 import { balanceListAllAfterId } from '../queries/balances/list_all_after_id.queries.js';
 import { balanceListAllPage } from '../queries/balances/list_all_page.queries.js';
 import { balanceListByUserAfterCursor } from '../queries/balances/list_by_user_after_cursor.queries.js';
+import { balanceListByUserAfterToken } from '../queries/balances/list_by_user_after_token.queries.js';
 import { balanceListByUserPage } from '../queries/balances/list_by_user_page.queries.js';
 import { type Balance, type BalanceEntry, type Page, toBalance, toEntry } from './balance.js';
-import { decodeBalanceCursor, encodeBalanceCursor } from './cursor.js';
+import { decodeUserBalancesCursor, encodeBalanceCursor, encodeTokenCursor } from './cursor.js';
 import type { QueryRunner } from './query-runner.js';
-import { requireAddress, requireId, requireOffset, requirePageSize } from './validate.js';
+import {
+  DEFAULT_PAGE_SIZE,
+  requireAddress,
+  requireId,
+  requireOffset,
+  requirePageSize,
+} from './validate.js';
 
 /** BalanceService's uncached reads: pages, address lookups and the journal. */
 export class UncachedReads {
-  private readonly query: QueryRunner['query'];
+  /** Each of these reads may go to a replica that has caught up with the primary (query-runner.ts). */
+  private readonly query: QueryRunner['readFresh'];
+  /** The bounded list's size, which the token-order pages that continue it keep by default. */
+  private readonly userBalancesLimit: number;
 
-  constructor(runner: QueryRunner) {
-    this.query = runner.query;
+  constructor(runner: QueryRunner, userBalancesLimit: number) {
+    this.query = runner.readFresh;
+    this.userBalancesLimit = userBalancesLimit;
   }
 
   /** A page of the user's balances, newest first, by offset. */
@@ -33,24 +44,47 @@ export class UncachedReads {
     return rows.map(toBalance);
   }
 
-  /** A keyset page of the user's balances, newest first, after `cursor`. */
-  async getByUserAfter(userId: string, limit: number, cursor?: string): Promise<Page<Balance>> {
+  /**
+   * A keyset page of the user's balances after `cursor`, in the order the cursor names: newest
+   * first (no cursor, or a newest-first page's; `limit` defaults to DEFAULT_PAGE_SIZE), or token
+   * order (the bounded list's cursor; `limit` defaults to that list's size).
+   */
+  async getByUserAfter(userId: string, limit?: number, cursor?: string): Promise<Page<Balance>> {
     const user = requireId(userId, 'userId');
-    const size = requirePageSize(limit);
+    const after = cursor === undefined ? undefined : decodeUserBalancesCursor(cursor);
+    if (after?.order === 'token') {
+      const size = limit === undefined ? this.userBalancesLimit : requirePageSize(limit);
+      return this.getByUserAfterToken(user, size, after.afterTokenId);
+    }
+    const size = requirePageSize(limit ?? DEFAULT_PAGE_SIZE);
     const rows =
-      cursor === undefined
+      after === undefined
         ? await this.query('getByUser', (db) =>
             balanceListByUserPage.run({ userId: user, limit: size, offset: 0 }, db),
           )
         : await this.query('getByUserAfter', (db) =>
             balanceListByUserAfterCursor.run(
-              { userId: user, limit: size, ...decodeBalanceCursor(cursor) },
+              { userId: user, limit: size, createdAt: after.createdAt, id: after.id },
               db,
             ),
           );
     const items = rows.map(toBalance);
     const last = items.at(-1);
     return { items, nextCursor: items.length === size && last ? encodeBalanceCursor(last) : null };
+  }
+
+  /** Token order after `afterTokenId`; one row more than `size` is read to know if more follow. */
+  private async getByUserAfterToken(
+    userId: string,
+    size: number,
+    afterTokenId: string,
+  ): Promise<Page<Balance>> {
+    const rows = await this.query('getByUserAfterToken', (db) =>
+      balanceListByUserAfterToken.run({ userId, afterTokenId, limit: size + 1 }, db),
+    );
+    const items = rows.slice(0, size).map(toBalance);
+    const last = items.at(-1);
+    return { items, nextCursor: rows.length > size && last ? encodeTokenCursor(last) : null };
   }
 
   /** Balances held at `address`, in id order, at most `limit`. */

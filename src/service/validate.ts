@@ -11,6 +11,8 @@ export const DECIMAL_PATTERN = /^(0|[1-9][0-9]{0,77})(\.[0-9]{1,18})?$/;
 export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
 export const MAX_PAGE_SIZE = 100;
+/** A page's size when the caller names none. */
+export const DEFAULT_PAGE_SIZE = 20;
 const MAX_OFFSET = 2 ** 31 - 1;
 
 /** A positive 64-bit id, as a decimal string. */

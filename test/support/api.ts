@@ -30,6 +30,8 @@ export function buildApi(
     ttls?: CacheTtls;
     /** Token checks of its own (a provider's JWKS); HS256 with TEST_SECRET otherwise. */
     verifyToken?: TokenVerifier;
+    /** Most balances the unpaged user list answers (USER_BALANCES_LIMIT). */
+    userBalancesLimit?: number;
   } = {},
 ): TestApi {
   const stack = buildStack({
@@ -37,6 +39,7 @@ export function buildApi(
     kind: options.redisUrl ? 'redis' : 'memory',
     redisUrl: options.redisUrl,
     ttls: options.ttls,
+    userBalancesLimit: options.userBalancesLimit,
   });
   const app = createApp({
     service: stack.service,

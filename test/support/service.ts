@@ -7,6 +7,7 @@ import {
   type ReadThroughCacheOptions,
 } from '../../src/cache/read-through-cache.js';
 import type { RedisNode } from '../../src/config.js';
+import type { ReplicaRouter } from '../../src/db/replica-router.js';
 import { silentLogger } from '../../src/logger.js';
 import { createMetrics, type Metrics } from '../../src/metrics.js';
 import { BalanceService } from '../../src/service/balance-service.js';
@@ -40,8 +41,13 @@ export function buildStack(options: {
   cache?: Partial<ReadThroughCacheOptions>;
   /** Share a prefix to make two stacks look like two processes on one Redis. */
   keyPrefix?: string;
+  /** Most balances findByUserId answers (USER_BALANCES_LIMIT); small to test the bound. */
+  userBalancesLimit?: number;
+  /** Read replicas, built on the stack's metrics; generations then carry LSNs. */
+  replicas?: (metrics: Metrics) => ReplicaRouter;
 }): TestStack {
   const metrics = createMetrics();
+  const replicas = options.replicas?.(metrics);
   const keyPrefix = options.keyPrefix ?? uniqueKeyPrefix();
   const ttls = options.ttls ?? DEFAULT_CACHE_TTLS;
   const created = createCacheStore({
@@ -56,6 +62,7 @@ export function buildStack(options: {
     keyPrefix,
     maxValueTtlMs: Math.max(...Object.values(ttls)),
     ledger: options.kind === 'redis' ? createPostgresLedger(options.pool, keyPrefix) : undefined,
+    primaryLsn: replicas && (() => replicas.primaryLsn()),
     ...options.cache,
   });
   const service = new BalanceService({
@@ -65,6 +72,8 @@ export function buildStack(options: {
     logger: silentLogger,
     clock: options.clock,
     ttls,
+    userBalancesLimit: options.userBalancesLimit,
+    replicas,
   });
   return {
     service,
@@ -73,6 +82,7 @@ export function buildStack(options: {
     keyPrefix,
     close: async () => {
       await cache.close();
+      await replicas?.end();
       if (options.kind === 'redis' && options.redisUrl)
         await deleteKeys(options.redisUrl, keyPrefix);
     },

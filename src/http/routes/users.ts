@@ -4,7 +4,7 @@ import type { Context } from 'hono';
 import { type CacheTtls, describeTtl } from '../../service/cache-ttls.js';
 import { canRead, notFound } from '../auth.js';
 import type { AppDeps, AppEnv } from '../env.js';
-import { bodyEtag, isNotModified, jsonOrNotModified, versionEtag } from '../etag.js';
+import { bodyEtag, jsonOrNotModified, versionEtag } from '../etag.js';
 import {
   commonProblems,
   ifNoneMatch,
@@ -25,8 +25,8 @@ import {
 
 const tags = ['users'];
 
-/** Descriptions state the TTLs in force, which `CACHE_TTL_*` may have changed. */
-const listUserBalancesRoute = (ttls: CacheTtls) =>
+/** Descriptions state the TTLs and the list limit in force, which the environment may change. */
+const listUserBalancesRoute = (ttls: CacheTtls, listLimit: number) =>
   createRoute({
     method: 'get',
     path: '/v1/users/{userId}/balances',
@@ -34,10 +34,13 @@ const listUserBalancesRoute = (ttls: CacheTtls) =>
     security,
     summary: "A user's balances",
     description:
-      'With no query: every balance of the user, in token order ' +
-      `(cached ${describeTtl(ttls.byUserMs)}, with an ETag). ` +
-      'With `offset` (and `limit`): a page, newest first. With `limit` alone or `cursor`: a keyset ' +
-      'page, newest first, whose `nextCursor` asks for the next one.',
+      `With no query: the user's balances in token order, at most ${listLimit} of them ` +
+      `(cached ${describeTtl(ttls.byUserMs)}, with an ETag); \`nextCursor\` is null when that is ` +
+      'all of them, otherwise a token-order cursor: pass it as `cursor` for the next ' +
+      `${listLimit} (or \`limit\`) in token order, each page with its own \`nextCursor\`. ` +
+      'With `offset` (and `limit`): a page, newest first. With `limit` alone or a newest-first ' +
+      "page's `cursor`: a keyset page, newest first. A cursor continues the order it came from; " +
+      'one this service did not make is a 400.',
     request: { params: UserParams, query: UserBalancesQuery },
     parameters: [ifNoneMatch],
     responses: {
@@ -89,7 +92,7 @@ function ownUserId(c: Context<AppEnv>, userId: string): string {
 }
 
 export function registerUserRoutes(app: OpenAPIHono<AppEnv>, { service }: AppDeps): void {
-  app.openapi(listUserBalancesRoute(service.ttls), async (c) => {
+  app.openapi(listUserBalancesRoute(service.ttls, service.userBalancesLimit), async (c) => {
     const userId = ownUserId(c, c.req.valid('param').userId);
     const { limit, offset, cursor } = c.req.valid('query');
     if (offset !== undefined) {
@@ -100,13 +103,12 @@ export function registerUserRoutes(app: OpenAPIHono<AppEnv>, { service }: AppDep
       );
     }
     if (limit !== undefined || cursor !== undefined) {
-      return c.json(await service.getByUserAfter(userId, limit ?? DEFAULT_PAGE_SIZE, cursor), 200);
+      return c.json(await service.getByUserAfter(userId, limit, cursor), 200);
     }
-    const body = { items: await service.findByUserId(userId) };
-    const etag = bodyEtag(body);
-    c.header('ETag', etag);
-    if (isNotModified(c, etag)) return c.body(null, 304);
-    return c.json(body, 200);
+    // The tag was computed when the list was read from PostgreSQL: a hit hashes nothing.
+    const list = await service.findByUserId(userId);
+    const body = { items: list.items, nextCursor: list.nextCursor };
+    return jsonOrNotModified(c, body, versionEtag(list.tag));
   });
 
   app.openapi(getUserTokenRoute(service.ttls), async (c) => {

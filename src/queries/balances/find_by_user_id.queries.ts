@@ -5,6 +5,7 @@ export type NumberOrString = number | string;
 
 /** 'BalanceFindByUserId' parameters type */
 export interface IBalanceFindByUserIdParams {
+  limit: NumberOrString;
   userId: NumberOrString;
 }
 
@@ -28,7 +29,7 @@ export interface IBalanceFindByUserIdQuery {
   result: IBalanceFindByUserIdResult;
 }
 
-const balanceFindByUserIdIR: any = {"usedParamSet":{"userId":true},"params":[{"name":"userId","required":true,"transform":{"type":"scalar"},"locs":[{"a":151,"b":158}]}],"statement":"SELECT id, user_id, token_id, amount, usd_value, address, auto_convert_threshold,\n       created_at, updated_at, version\nFROM balances\nWHERE user_id = :userId!\n  AND deleted_at IS NULL\nORDER BY token_id"};
+const balanceFindByUserIdIR: any = {"usedParamSet":{"userId":true,"limit":true},"params":[{"name":"userId","required":true,"transform":{"type":"scalar"},"locs":[{"a":151,"b":158}]},{"name":"limit","required":true,"transform":{"type":"scalar"},"locs":[{"a":209,"b":215}]}],"statement":"SELECT id, user_id, token_id, amount, usd_value, address, auto_convert_threshold,\n       created_at, updated_at, version\nFROM balances\nWHERE user_id = :userId!\n  AND deleted_at IS NULL\nORDER BY token_id\nLIMIT :limit!"};
 
 /**
  * Query generated from SQL:
@@ -39,6 +40,7 @@ const balanceFindByUserIdIR: any = {"usedParamSet":{"userId":true},"params":[{"n
  * WHERE user_id = :userId!
  *   AND deleted_at IS NULL
  * ORDER BY token_id
+ * LIMIT :limit!
  * ```
  */
 export const balanceFindByUserId = new PreparedQuery<IBalanceFindByUserIdParams,IBalanceFindByUserIdResult>(balanceFindByUserIdIR);
