@@ -122,7 +122,7 @@ function figure(
 
 describe('what the scale-out summary says', () => {
   const figures = [
-    figure('Redis, WORKERS=1', 'warm', 1000, 1),
+    figure('Redis, WORKERS=1', 'warm', 1000, 1, { api: 0.5 }),
     figure('Redis, WORKERS=1', 'cold', 800, 1),
     figure('Redis, WORKERS=2', 'warm', 1100, 1.1, { machine: 1.95, workers: [0.5, 0.3] }),
     figure('Redis, WORKERS=2', 'cold', 700, 0.875),
@@ -134,6 +134,8 @@ describe('what the scale-out summary says', () => {
     expect(text).toContain('110% of WORKERS=1 warm and 88% cold');
     expect(text).toContain('busy 1.95 of 2 cores (saturated)');
     expect(text).not.toContain('Redis Cluster ran');
+    // 0.8 cores over 1,100 requests/s, and 0.5 over 1,000.
+    expect(text).toContain('spent 0.727 ms of CPU, against 0.5 ms for one process');
   });
 
   it('does not call a machine with cores to spare saturated', () => {
@@ -145,6 +147,7 @@ describe('what the scale-out summary says', () => {
     const lines = scaleOutSection(figures, 2).join('\n');
     expect(lines).toContain('API 0.8 (0.5 + 0.3)');
     expect(lines).toContain('| Redis, WORKERS=2 | cold | 700 | 88% |');
+    expect(lines).toContain('| 0.727 | autocannon 0.9, API 0.8 (0.5 + 0.3)');
     expect(scaleOutSection(undefined, 2)).toEqual([]);
   });
 });

@@ -7,6 +7,15 @@ import type { ScaleOutFigures } from './scale-out.js';
 const percent = (ratio: number | undefined) =>
   ratio === undefined ? '' : `${(ratio * 100).toFixed(0)}%`;
 
+/**
+ * CPU the API processes spent on one request, in ms: what the work costs, whatever share of the
+ * machine other work took (requests/s alone moves with that share).
+ */
+export function apiMillisPerRequest(f: ScaleOutFigures): number | undefined {
+  if (!f.cores || f.requestsPerSecond === 0) return undefined;
+  return Math.round((f.cores.api / f.requestsPerSecond) * 1000 * 1000) / 1000;
+}
+
 /** Who used the cores during one run, as "autocannon 0.9, API 1.0 (0.6 + 0.4), machine 2.0". */
 function coresCell(f: ScaleOutFigures): string {
   if (!f.cores) return 'not measured';
@@ -42,11 +51,11 @@ export function scaleOutSection(
     '',
     'Warm: one id, a cache hit every time. Cold: ids that neither the warm-up nor another setup reads, so a miss and a PostgreSQL read each (unless the run outlasted its ids: "repeated"). Cores: used during the run, from /proc: autocannon, the API processes (each worker in brackets), the PostgreSQL backends of the bench database, Redis (shared with anything else using it) or the cluster\'s six nodes, "other" (the rest of the machine: other work on it, the kernel) and the whole machine.',
     '',
-    '| setup | read | requests/s | of WORKERS=1 | of its reference | p50 / p99 ms | errors | repeated | cores used |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| setup | read | requests/s | of WORKERS=1 | of its reference | p50 / p99 ms | errors | repeated | API CPU ms a request | cores used |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...figures.map(
       (f) =>
-        `| ${f.setup} | ${f.read} | ${f.requestsPerSecond}${change(f)} | ${percent(f.ratioToOneWorker)} | ${percent(f.ratioToReference)} | ${f.p50} / ${f.p99} | ${f.errors + f.non2xx} | ${f.read === 'cold' ? percent(f.repeatedShare) : ''} | ${coresCell(f)} |`,
+        `| ${f.setup} | ${f.read} | ${f.requestsPerSecond}${change(f)} | ${percent(f.ratioToOneWorker)} | ${percent(f.ratioToReference)} | ${f.p50} / ${f.p99} | ${f.errors + f.non2xx} | ${f.read === 'cold' ? percent(f.repeatedShare) : ''} | ${apiMillisPerRequest(f) ?? ''} | ${coresCell(f)} |`,
     ),
     '',
     whatTheCoresAllow(figures, cpus),
@@ -69,6 +78,13 @@ export function whatTheCoresAllow(figures: ScaleOutFigures[], cpus: number): str
     sentences.push(
       `WORKERS=2 ran at ${percent(twoWarm.ratioToOneWorker)} of WORKERS=1 warm and ${percent(twoCold.ratioToOneWorker)} cold.`,
     );
+    const oneWarm = find('Redis, WORKERS=1', 'warm');
+    const [one, two] = [oneWarm, twoWarm].map((f) => (f ? apiMillisPerRequest(f) : undefined));
+    if (one !== undefined && two !== undefined) {
+      sentences.push(
+        `Per warm request its API processes spent ${two} ms of CPU, against ${one} ms for one process: a measure of what a second worker costs that does not move with the machine's other load.`,
+      );
+    }
   }
   if (twoWarm?.cores) {
     const busy = twoWarm.cores.machine;
