@@ -21,7 +21,7 @@ describe.skipIf(skip !== undefined)('behind PgBouncer in transaction mode', () =
   let bouncer: PgBouncer;
 
   beforeAll(async () => {
-    bouncer = await PgBouncer.start(inject('databaseUrl'));
+    bouncer = await PgBouncer.start(inject('directDatabaseUrl'));
   });
 
   afterAll(async () => {
@@ -37,7 +37,7 @@ describe.skipIf(skip !== undefined)('behind PgBouncer in transaction mode', () =
         ...process.env,
         PORT: String(port),
         DATABASE_URL: bouncer.url,
-        DATABASE_MIGRATIONS_URL: inject('databaseUrl'),
+        DATABASE_MIGRATIONS_URL: inject('directDatabaseUrl'),
         DATABASE_TRANSACTION_POOLING: '1',
         REDIS_URL: '',
         AUTH_SECRET: TEST_SECRET,
@@ -93,7 +93,7 @@ describe.skipIf(skip !== undefined)('behind PgBouncer in transaction mode', () =
       statementTimeoutMillis: 1_500,
       lockTimeoutMillis: 200,
     });
-    const holder = new pg.Client({ connectionString: inject('databaseUrl') });
+    const holder = new pg.Client({ connectionString: inject('directDatabaseUrl') });
     await holder.connect();
     try {
       const settings = await inTransaction(pool, async (client) => {
