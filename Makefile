@@ -98,10 +98,11 @@ bench-smoke: build ## The benchmark in miniature (as CI runs it): proves it runs
 CHECK_SECONDS ?= 60
 CHECK_WORKERS ?= 1
 CHECK_REDIS ?= single
+CHECK_PG ?= direct
 
 .PHONY: check-consistency
-check-consistency: build ## Jepsen-style bank test: 3 API processes, faults, every history check (CHECK_SECONDS=60 CHECK_WORKERS=1 CHECK_REDIS=single|cluster)
-	node dist/cli/check-consistency.js --seconds $(CHECK_SECONDS) --workers $(CHECK_WORKERS) --redis $(CHECK_REDIS)
+check-consistency: build ## Jepsen-style bank test: 3 API processes, faults, every history check (CHECK_SECONDS=60 CHECK_WORKERS=1 CHECK_REDIS=single|cluster CHECK_PG=direct|pgbouncer)
+	node dist/cli/check-consistency.js --seconds $(CHECK_SECONDS) --workers $(CHECK_WORKERS) --redis $(CHECK_REDIS) --postgres $(CHECK_PG)
 
 .PHONY: doctor
 doctor: build ## Troubleshoot: migrations, indexes, journal, top statements, Redis, cache keys

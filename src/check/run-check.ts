@@ -8,6 +8,7 @@
 import { randomInt } from 'node:crypto';
 import pg from 'pg';
 import { signToken } from '../auth/tokens.js';
+import { type CheckPostgresKind, startCheckPostgres } from './check-postgres.js';
 import { type CheckRedisKind, startCheckRedis, type TimedFault } from './check-redis.js';
 import { ApiProcess, CHECK_SECRET, PostgresProcess } from './cluster.js';
 import { type Anomaly, checkHistory, type Operation } from './history.js';
@@ -26,6 +27,8 @@ export interface CheckOptions {
   cacheTimeoutMs?: number;
   /** One redis-server (default) or a Redis Cluster with failovers (check-redis.ts). */
   redis?: CheckRedisKind;
+  /** The API processes reach PostgreSQL directly (default) or through PgBouncer (check-postgres.ts). */
+  postgres?: CheckPostgresKind;
   /**
    * A bug planted on purpose, to prove the checker catches it: 'skip-invalidation' adds a
    * client that credits through SQL, bypassing the service and so the cache invalidation.
@@ -53,9 +56,10 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
   const log = options.log ?? (() => {});
   log('starting PostgreSQL, Redis and the API processes');
   const postgres = await PostgresProcess.start();
+  const front = await startCheckPostgres(options.postgres ?? 'direct', postgres, log);
   const redis = await startCheckRedis(options.redis ?? 'single', options.faults, log);
   const environment = {
-    databaseUrl: postgres.url,
+    ...front.environment,
     ...redis.environment,
     keyPrefix: 'check:',
     workers: options.workers ?? 1,
@@ -291,6 +295,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
     await Promise.all(apis.map((api) => api.terminate()));
     await pool.end().catch(() => {});
     await redis.remove();
+    await front.remove();
     await postgres.remove();
   }
 }

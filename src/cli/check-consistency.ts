@@ -3,8 +3,9 @@
  * anomaly. `--quick` is CI's version.
  *
  *   node dist/cli/check-consistency.js [--seconds N] [--quick] [--no-faults] [--workers N]
- *     [--redis single|cluster]
+ *     [--redis single|cluster] [--postgres direct|pgbouncer]
  */
+import { CHECK_POSTGRES_KINDS, type CheckPostgresKind } from '../check/check-postgres.js';
 import { runCheck } from '../check/run-check.js';
 import { runCli } from './run-cli.js';
 
@@ -19,6 +20,10 @@ runCli(async (args) => {
   const redis = redisAt === -1 ? 'single' : args[redisAt + 1];
   if (redis !== 'single' && redis !== 'cluster')
     throw new Error('--redis must be single or cluster');
+  const postgresAt = args.indexOf('--postgres');
+  const postgres = (postgresAt === -1 ? 'direct' : args[postgresAt + 1]) as CheckPostgresKind;
+  if (!CHECK_POSTGRES_KINDS.includes(postgres))
+    throw new Error(`--postgres must be ${CHECK_POSTGRES_KINDS.join(' or ')}`);
   const report = await runCheck({
     durationMs: seconds * 1000,
     processes: 3,
@@ -27,6 +32,7 @@ runCli(async (args) => {
     faults: !args.includes('--no-faults'),
     workers,
     redis,
+    postgres,
     log: (line) => console.error(`check: ${line}`),
   });
   console.log(`operations       ${report.operations}`);
@@ -37,7 +43,7 @@ runCli(async (args) => {
     `in doubt         ${report.inDoubt} writes (timed out, cut off or answered outcome-unknown; each may count at most once)`,
   );
   console.log(`refused/failed   ${JSON.stringify(report.refused)}`);
-  console.log(`API processes    ${report.processes} (Redis: ${redis})`);
+  console.log(`API processes    ${report.processes} (Redis: ${redis}; PostgreSQL: ${postgres})`);
   console.log(`faults injected  ${report.faults.length ? report.faults.join('; ') : 'none'}`);
   console.log(`anomalies        ${report.anomalies.length}`);
   for (const anomaly of report.anomalies.slice(0, 20))
