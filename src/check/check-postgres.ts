@@ -18,6 +18,8 @@ export interface CheckPostgres {
     /** DATABASE_TRANSACTION_POOLING=1: no session state, unnamed statements. */
     transactionPooling: boolean;
   };
+  /** Transactions PgBouncer relayed to the check's database; undefined when direct. */
+  transactionsRelayed(): Promise<number | undefined>;
   remove(): Promise<void>;
 }
 
@@ -37,6 +39,7 @@ export async function startCheckPostgres(
         migrationsUrl: postgres.url,
         transactionPooling: false,
       },
+      transactionsRelayed: async () => undefined,
       remove: async () => {},
     };
   }
@@ -48,6 +51,7 @@ export async function startCheckPostgres(
       migrationsUrl: postgres.url,
       transactionPooling: true,
     },
+    transactionsRelayed: () => bouncer.transactionsRelayed(new URL(postgres.url).pathname.slice(1)),
     remove: () => bouncer.stop(),
   };
 }

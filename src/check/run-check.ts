@@ -46,6 +46,8 @@ export interface CheckReport {
   refused: Record<string, number>;
   processes: number;
   faults: string[];
+  /** With CHECK_PG=pgbouncer: transactions PgBouncer relayed from the API processes. */
+  transactionsThroughPgBouncer?: number;
   anomalies: Anomaly[];
 }
 
@@ -274,6 +276,12 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
         detail: `the process on port ${api.port} exited (${api.exit}) while no fault stopped it`,
       });
     }
+    const relayed = await front.transactionsRelayed();
+    if (relayed === 0)
+      anomalies.push({
+        check: 'the API processes went through PgBouncer',
+        detail: 'PgBouncer relayed no transaction: the run did not test what it says',
+      });
     const refused: Record<string, number> = {};
     for (const op of history) {
       if (op.status !== undefined && !acknowledged(op) && op.status !== 200)
@@ -289,6 +297,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
       refused,
       processes: apis.length,
       faults,
+      transactionsThroughPgBouncer: relayed,
       anomalies,
     };
   } finally {

@@ -44,6 +44,8 @@ runCli(async (args) => {
   );
   console.log(`refused/failed   ${JSON.stringify(report.refused)}`);
   console.log(`API processes    ${report.processes} (Redis: ${redis}; PostgreSQL: ${postgres})`);
+  if (report.transactionsThroughPgBouncer !== undefined)
+    console.log(`PgBouncer        ${report.transactionsThroughPgBouncer} transactions relayed`);
   console.log(`faults injected  ${report.faults.length ? report.faults.join('; ') : 'none'}`);
   console.log(`anomalies        ${report.anomalies.length}`);
   for (const anomaly of report.anomalies.slice(0, 20))

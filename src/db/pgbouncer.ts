@@ -9,7 +9,9 @@ import { chmodSync, chownSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { connect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { freePort } from '../net/free-port.js';
+import { withDatabase } from './database-server.js';
 
 export const PGBOUNCER_BINARY = '/usr/sbin/pgbouncer';
 
@@ -56,6 +58,8 @@ export class PgBouncer {
         'default_pool_size = 20',
         'max_client_conn = 200',
         'server_reset_query =',
+        // Its admin console (SHOW STATS) for the client user, to prove traffic went through it.
+        `admin_users = ${decodeURIComponent(target.username) || 'postgres'}`,
         // After PostgreSQL restarts, try again within a second, not the default 15.
         'server_login_retry = 1',
         // A client waits for a server connection this long at most, not the default 120 s.
@@ -99,6 +103,24 @@ export class PgBouncer {
     url.port = String(port);
     url.password = '';
     return new PgBouncer(url.toString(), child, dir);
+  }
+
+  /**
+   * Transactions PgBouncer has relayed to `database` (its admin console's SHOW STATS): proof
+   * that traffic went through it, not around it.
+   */
+  async transactionsRelayed(database: string): Promise<number> {
+    const client = new pg.Client({ connectionString: withDatabase(this.url, 'pgbouncer') });
+    await client.connect();
+    try {
+      // The admin console speaks the simple protocol only: a query with no parameters.
+      const { rows } = await client.query<{ database: string; total_xact_count: string }>(
+        'SHOW STATS',
+      );
+      return Number(rows.find((row) => row.database === database)?.total_xact_count ?? 0);
+    } finally {
+      await client.end();
+    }
   }
 
   /** PgBouncer's own log, for a failing test's message. */
