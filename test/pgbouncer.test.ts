@@ -23,6 +23,9 @@ describe.skipIf(skip !== undefined)('behind PgBouncer in transaction mode', () =
   let bouncer: PgBouncer;
 
   beforeAll(async () => {
+    // A PgBouncer of this file's own, in front of PostgreSQL itself (directDatabaseUrl), also
+    // under make test-pgbouncer: a pooler behind a pooler would test neither. The lock holders
+    // below connect directly too, so what holds the lock is not what is being tested.
     bouncer = await PgBouncer.start(inject('directDatabaseUrl'));
   });
 
