@@ -29,6 +29,10 @@ start: $(INSTALLED) ## Start the API (builds; PostgreSQL embedded unless DATABAS
 test: $(INSTALLED) ## Run the tests against a database of their own
 	npm test
 
+.PHONY: test-pgbouncer
+test-pgbouncer: $(INSTALLED) ## Run the tests through a PgBouncer of their own in transaction mode (Debian's 1.18), as production runs
+	TEST_PGBOUNCER=1 DATABASE_TRANSACTION_POOLING=1 DATABASE_NAMED_STATEMENTS=0 npm test $(if $(TESTS),-- $(TESTS))
+
 .PHONY: test-containers
 test-containers: $(INSTALLED) ## Run the tests against PostgreSQL and Redis started by testcontainers (Docker or Podman; none: says so, exits 0)
 	bash test/containers/run.sh
@@ -98,7 +102,7 @@ CHECK_REDIS ?= single
 CHECK_PG ?= direct
 
 .PHONY: check-consistency
-check-consistency: build ## Jepsen-style bank test: 3 API processes, faults, every history check (CHECK_SECONDS=60 CHECK_WORKERS=1 CHECK_REDIS=single|cluster CHECK_PG=direct|replica)
+check-consistency: build ## Jepsen-style bank test: 3 API processes, faults, every history check (CHECK_SECONDS=60 CHECK_WORKERS=1 CHECK_REDIS=single|cluster CHECK_PG=direct|pgbouncer|replica)
 	node dist/cli/check-consistency.js --seconds $(CHECK_SECONDS) --workers $(CHECK_WORKERS) --redis $(CHECK_REDIS) --pg $(CHECK_PG)
 
 .PHONY: doctor

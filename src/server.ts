@@ -103,11 +103,11 @@ async function main(): Promise<void> {
   for (const name of await migrate(env.DATABASE_MIGRATIONS_URL || database.url, 'up'))
     logger.info({ migration: name }, 'migration applied');
 
-  const transactionPooling = env.DATABASE_TRANSACTION_POOLING === '1';
+  // DATABASE_TRANSACTION_POOLING=1 (behind PgBouncer in transaction mode) is read by createPool,
+  // for the replicas' pools too.
   const poolSettings = {
     max: positiveInteger(env, 'DATABASE_POOL_MAX', 10),
     statementTimeoutMillis: positiveInteger(env, 'DATABASE_STATEMENT_TIMEOUT_MS', 5_000),
-    transactionPooling,
   };
   const pool = createPool(database.url, poolSettings);
   const metrics = createMetrics();
@@ -128,8 +128,8 @@ async function main(): Promise<void> {
     metrics,
     logger,
     logQueries: env.LOG_SQL === '1' || env.LOG_SQL === 'true',
-    // PgBouncer 1.18 in transaction mode does not keep a session's prepared statements.
-    namedStatements: env.DATABASE_NAMED_STATEMENTS !== '0' && !transactionPooling,
+    // Named statements unless DATABASE_NAMED_STATEMENTS=0 or behind a transaction-mode pooler
+    // (PgBouncer 1.18 keeps no prepared statement there): allowsNamedStatements(pool).
     replicas,
   });
   // Stopped in reverse: the pool first, so writes still committing can invalidate the cache.

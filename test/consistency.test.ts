@@ -1,7 +1,10 @@
 /**
  * The consistency checker (make check-consistency): several API processes, one PostgreSQL and
  * one Redis of its own, concurrent clients and injected faults. It finds nothing wrong with the
- * service, and it does find a planted bug: writes that skip the cache invalidation.
+ * service, and it does find a planted bug: writes that skip the cache invalidation. Under
+ * `make test-pgbouncer` (TEST_PGBOUNCER=1) the API processes of the first run reach the check's
+ * PostgreSQL through a PgBouncer of its own (CHECK_PG=pgbouncer); the checker's PostgreSQL is
+ * its own either way, since its faults stop and restart it.
  */
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -22,6 +25,7 @@ describe.skipIf(skip !== undefined)('the consistency checker', () => {
       clients: 10,
       balances: 4,
       faults: true,
+      postgres: process.env.TEST_PGBOUNCER === '1' ? 'pgbouncer' : 'direct',
     });
     expect(report.faults.length).toBeGreaterThanOrEqual(10);
     expect(report.acknowledgedWrites).toBeGreaterThan(100);

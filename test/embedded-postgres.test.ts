@@ -1,6 +1,9 @@
 /**
  * The embedded PostgreSQL's lifecycle, on real servers in folders of the test's own: who may
  * connect, which folders it trusts, and that a server runs exactly while some process uses it.
+ * It talks to those servers directly, never through `make test-pgbouncer`'s PgBouncer: what is
+ * tested is the server's own lifecycle (its shared advisory-lock leases are session state, which
+ * a transaction-mode pooler would not keep, and the embedded server is never run behind one).
  */
 import { execFileSync, spawn } from 'node:child_process';
 import {

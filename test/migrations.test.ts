@@ -102,4 +102,26 @@ describe('migrations', () => {
     expect(after.slice(0, -1).every((m) => m.appliedAt)).toBe(true);
     await migrate(database.url, 'up');
   });
+
+  it('lets two instances migrate at once: one applies every migration, the other waits and finds none, and no lock is left', async () => {
+    // Also through make test-pgbouncer, where a session-level lock would be taken on one server
+    // session and left there: the lock is a transaction's (src/db/migrations.ts).
+    const fresh = await createScratchDatabase(inject('serverUrl'), 'migrations_race');
+    try {
+      const [first, second] = await Promise.all([
+        migrate(fresh.url, 'up'),
+        migrate(fresh.url, 'up'),
+      ]);
+      expect(Math.min(first.length, second.length)).toBe(0);
+      expect(first.length + second.length).toBeGreaterThan(0);
+      const { rows } = await client.query<{ held: string }>(
+        `SELECT count(*) AS held FROM pg_locks
+         WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = $1)`,
+        [fresh.name],
+      );
+      expect(rows[0]?.held).toBe('0');
+    } finally {
+      await fresh.drop();
+    }
+  });
 });

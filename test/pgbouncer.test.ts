@@ -8,12 +8,14 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { signToken } from '../src/auth/tokens.js';
 import { projectRoot } from '../src/db/database-server.js';
-import { createPool } from '../src/db/pool.js';
+import { allowsNamedStatements, createPool } from '../src/db/pool.js';
 import { inTransaction } from '../src/db/transaction.js';
+import { DatabaseUnavailableError } from '../src/errors.js';
 import { freePort } from '../src/net/free-port.js';
 import { TEST_SECRET } from './support/api.js';
 import { uniqueUserId } from './support/ids.js';
 import { PgBouncer, pgbouncerSkipReason } from './support/pgbouncer.js';
+import { buildStack } from './support/service.js';
 
 const skip = pgbouncerSkipReason();
 
@@ -21,7 +23,10 @@ describe.skipIf(skip !== undefined)('behind PgBouncer in transaction mode', () =
   let bouncer: PgBouncer;
 
   beforeAll(async () => {
-    bouncer = await PgBouncer.start(inject('databaseUrl'));
+    // A PgBouncer of this file's own, in front of PostgreSQL itself (directDatabaseUrl), also
+    // under make test-pgbouncer: a pooler behind a pooler would test neither. The lock holders
+    // below connect directly too, so what holds the lock is not what is being tested.
+    bouncer = await PgBouncer.start(inject('directDatabaseUrl'));
   });
 
   afterAll(async () => {
@@ -37,7 +42,7 @@ describe.skipIf(skip !== undefined)('behind PgBouncer in transaction mode', () =
         ...process.env,
         PORT: String(port),
         DATABASE_URL: bouncer.url,
-        DATABASE_MIGRATIONS_URL: inject('databaseUrl'),
+        DATABASE_MIGRATIONS_URL: inject('directDatabaseUrl'),
         DATABASE_TRANSACTION_POOLING: '1',
         REDIS_URL: '',
         AUTH_SECRET: TEST_SECRET,
@@ -93,7 +98,7 @@ describe.skipIf(skip !== undefined)('behind PgBouncer in transaction mode', () =
       statementTimeoutMillis: 1_500,
       lockTimeoutMillis: 200,
     });
-    const holder = new pg.Client({ connectionString: inject('databaseUrl') });
+    const holder = new pg.Client({ connectionString: inject('directDatabaseUrl') });
     await holder.connect();
     try {
       const settings = await inTransaction(pool, async (client) => {
@@ -128,4 +133,32 @@ describe.skipIf(skip !== undefined)('behind PgBouncer in transaction mode', () =
       await pool.end();
     }
   }, 30_000);
+
+  it('ends a write waiting on a locked row at the lock timeout, its outcome known (nothing written)', async () => {
+    // A write is one statement; sent alone through the pooler it would carry no lock timeout
+    // and wait until the client-side deadline, its outcome unknown (a 502 to the client).
+    const pool = createPool(bouncer.url, { transactionPooling: true, lockTimeoutMillis: 300 });
+    expect(allowsNamedStatements(pool)).toBe(false);
+    const stack = buildStack({ pool, kind: 'memory' });
+    const holder = new pg.Client({ connectionString: inject('directDatabaseUrl') });
+    await holder.connect();
+    try {
+      const balance = await stack.service.create({
+        userId: uniqueUserId(),
+        tokenId: '1',
+        amount: '5',
+      });
+      await holder.query('BEGIN');
+      await holder.query('SELECT 1 FROM balances WHERE id = $1 FOR UPDATE', [balance.id]);
+      const credit = stack.service.credit(balance.id, '1');
+      await expect(credit).rejects.toBeInstanceOf(DatabaseUnavailableError);
+      await expect(credit).rejects.toMatchObject({ cause: { code: '55P03' } });
+      await holder.query('ROLLBACK');
+      expect((await stack.service.findById(balance.id))?.amount).toBe('5');
+    } finally {
+      await holder.end();
+      await stack.close();
+      await pool.end();
+    }
+  });
 });

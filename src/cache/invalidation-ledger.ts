@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { withNamedStatements } from '../db/named-statements.js';
+import { allowsNamedStatements } from '../db/pool.js';
 import { cacheInvalidationDeleteByIds } from '../queries/cache_invalidations/delete_by_ids.queries.js';
 import { cacheInvalidationListByPrefix } from '../queries/cache_invalidations/list_by_prefix.queries.js';
 import { cacheInvalidationRecord } from '../queries/cache_invalidations/record.queries.js';
@@ -27,12 +28,13 @@ export interface InvalidationLedger {
 
 /**
  * The ledger in PostgreSQL's `cache_invalidations`, one deployment's rows by key prefix; its
- * statements named unless `namedStatements` is false (behind a transaction-mode pooler).
+ * statements named unless `namedStatements` is false (default: `allowsNamedStatements(pool)`,
+ * so not behind a transaction-mode pooler).
  */
 export function createPostgresLedger(
   pool: pg.Pool,
   keyPrefix: string,
-  namedStatements = true,
+  namedStatements = allowsNamedStatements(pool),
 ): InvalidationLedger {
   const db = namedStatements ? withNamedStatements(pool) : pool;
   return {

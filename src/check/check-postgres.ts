@@ -1,30 +1,48 @@
 /**
  * The database side of `make check-consistency`: one PostgreSQL (`CHECK_PG=direct`, the
- * default) or a primary with a streaming replica that replays 300 ms behind
- * (`CHECK_PG=replica`), the faults each can suffer, and, with a replica, how many of the
- * API processes' database reads it served.
+ * default), the same behind a PgBouncer of the check's own in transaction mode, as production
+ * deployments run it (`CHECK_PG=pgbouncer`), or a primary with a streaming replica that
+ * replays 300 ms behind (`CHECK_PG=replica`); the faults each can suffer; and what proves the
+ * mode was exercised (transactions PgBouncer relayed, reads the replica served). The checker
+ * itself (its faults, the history's final reads) always talks to PostgreSQL directly.
  */
 import pg from 'pg';
 import { withDatabase } from '../db/database-server.js';
 import { migrate } from '../db/migrations.js';
+import { PgBouncer } from '../db/pgbouncer.js';
 import type { TimedFault } from './check-redis.js';
 import { PostgresProcess } from './cluster.js';
 import type { Operation } from './operations.js';
 import { PostgresWithReplica } from './postgres-replica.js';
 
 /** How the API processes reach PostgreSQL. */
-export type CheckPostgresKind = 'direct' | 'replica';
+export type CheckPostgresKind = 'direct' | 'pgbouncer' | 'replica';
 
-export const CHECK_POSTGRES_KINDS: readonly CheckPostgresKind[] = ['direct', 'replica'];
+export const CHECK_POSTGRES_KINDS: readonly CheckPostgresKind[] = [
+  'direct',
+  'pgbouncer',
+  'replica',
+];
 
 /** The replica's apply delay: long enough that a read sent to it too early would be stale. */
 const APPLY_DELAY_MS = 300;
 
 export interface CheckPostgres {
-  /** The check's database on the primary. */
+  /** The check's database on the primary, reached directly. */
   url: string;
   /** DATABASE_REPLICA_URLS for the API processes ('' for none). */
   replicaUrls: string;
+  /** What the API processes get: their DATABASE_URL and how it is pooled. */
+  environment: {
+    databaseUrl: string;
+    databaseReplicaUrls: string;
+    /** DATABASE_MIGRATIONS_URL: PostgreSQL itself, whatever sits in front of it. */
+    migrationsUrl: string;
+    /** DATABASE_TRANSACTION_POOLING=1: no session state, unnamed statements. */
+    transactionPooling: boolean;
+  };
+  /** Transactions PgBouncer relayed to the check's database; undefined without one. */
+  transactionsRelayed(): Promise<number | undefined>;
   /** Stops and starts the primary (the "PostgreSQL restarted" fault). */
   restart(): Promise<void>;
   /** Faults of this kind beyond the common ones. */
@@ -40,17 +58,31 @@ export async function startCheckPostgres(
   kind: CheckPostgresKind,
   log: (line: string) => void,
 ): Promise<CheckPostgres> {
-  if (kind === 'direct') {
+  if (kind !== 'replica') {
     const postgres = await PostgresProcess.start();
+    // PgBouncer keeps its port across the restart fault and reconnects once PostgreSQL is back.
+    const bouncer = kind === 'pgbouncer' ? await PgBouncer.start(postgres.url) : undefined;
+    if (bouncer) log(`PgBouncer in transaction mode at ${bouncer.url}`);
     return {
       url: postgres.url,
       replicaUrls: '',
+      environment: {
+        databaseUrl: bouncer?.url ?? postgres.url,
+        databaseReplicaUrls: '',
+        migrationsUrl: postgres.url,
+        transactionPooling: bouncer !== undefined,
+      },
+      transactionsRelayed: async () =>
+        bouncer?.transactionsRelayed(new URL(postgres.url).pathname.slice(1)),
       restart: async () => {
         await postgres.stop();
         await postgres.restart();
       },
       faults: [],
-      remove: () => postgres.remove(),
+      remove: async () => {
+        await bouncer?.stop();
+        await postgres.remove();
+      },
     };
   }
   log(`starting a primary and a streaming replica ${APPLY_DELAY_MS} ms behind`);
@@ -62,9 +94,17 @@ export async function startCheckPostgres(
   const url = withDatabase(servers.primaryUrl(), 'balances_check');
   await migrate(url, 'up');
   await servers.waitForReplay();
+  const replicaUrls = servers.replicaUrl('balances_check');
   return {
     url,
-    replicaUrls: servers.replicaUrl('balances_check'),
+    replicaUrls,
+    environment: {
+      databaseUrl: url,
+      databaseReplicaUrls: replicaUrls,
+      migrationsUrl: url,
+      transactionPooling: false,
+    },
+    transactionsRelayed: async () => undefined,
     restart: async () => {
       await servers.stopPrimary();
       await servers.startPrimary();

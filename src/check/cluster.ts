@@ -182,6 +182,10 @@ export class ApiProcess {
     workers?: number;
     /** CACHE_TIMEOUT_MS of the process; the service's default when unset. */
     cacheTimeoutMs?: number;
+    /** DATABASE_MIGRATIONS_URL, when DATABASE_URL is a pooler's. */
+    migrationsUrl?: string;
+    /** DATABASE_TRANSACTION_POOLING=1: DATABASE_URL is a pooler in transaction mode. */
+    transactionPooling?: boolean;
   }): Promise<ApiProcess> {
     const port = await freePort();
     const child = spawn(process.execPath, [join(projectRoot, 'dist', 'server.js')], {
@@ -190,6 +194,8 @@ export class ApiProcess {
         ...process.env,
         DATABASE_URL: env.databaseUrl,
         DATABASE_REPLICA_URLS: env.databaseReplicaUrls ?? '',
+        DATABASE_MIGRATIONS_URL: env.migrationsUrl ?? '',
+        DATABASE_TRANSACTION_POOLING: env.transactionPooling ? '1' : '',
         REDIS_URL: env.redisUrl ?? '',
         REDIS_CLUSTER_NODES: env.redisClusterNodes ?? '',
         CACHE_KEY_PREFIX: env.keyPrefix,

@@ -33,7 +33,10 @@ export interface CheckOptions {
   cacheTimeoutMs?: number;
   /** One redis-server (default) or a Redis Cluster with failovers (check-redis.ts). */
   redis?: CheckRedisKind;
-  /** One PostgreSQL (default) or a primary with a lagging read replica (check-postgres.ts). */
+  /**
+   * One PostgreSQL reached directly (default), through PgBouncer, or a primary with a lagging
+   * read replica (check-postgres.ts).
+   */
   postgres?: CheckPostgresKind;
   /**
    * A bug planted on purpose, to prove the checker catches it: 'skip-invalidation' adds a
@@ -54,6 +57,8 @@ export interface CheckReport {
   refused: Record<string, number>;
   processes: number;
   faults: string[];
+  /** With CHECK_PG=pgbouncer: transactions PgBouncer relayed from the API processes. */
+  transactionsThroughPgBouncer?: number;
   anomalies: Anomaly[];
   /** With a read replica: the database reads it served, and those it did not. */
   replicaShare?: ReplicaShare;
@@ -68,8 +73,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
   const postgres = await startCheckPostgres(options.postgres ?? 'direct', log);
   const redis = await startCheckRedis(options.redis ?? 'single', options.faults, log);
   const environment = {
-    databaseUrl: postgres.url,
-    databaseReplicaUrls: postgres.replicaUrls,
+    ...postgres.environment,
     ...redis.environment,
     keyPrefix: 'check:',
     workers: options.workers ?? 1,
@@ -297,6 +301,12 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
         detail: `the process on port ${api.port} exited (${api.exit}) while no fault stopped it`,
       });
     }
+    const relayed = await postgres.transactionsRelayed();
+    if (relayed === 0)
+      anomalies.push({
+        check: 'the API processes went through PgBouncer',
+        detail: 'PgBouncer relayed no transaction: the run did not test what it says',
+      });
     const refused: Record<string, number> = {};
     for (const op of history) {
       if (op.status !== undefined && !acknowledged(op) && op.status !== 200)
@@ -312,6 +322,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
       refused,
       processes: apis.length,
       faults,
+      transactionsThroughPgBouncer: relayed,
       anomalies,
       replicaShare: share,
     };

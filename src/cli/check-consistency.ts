@@ -3,7 +3,7 @@
  * anomaly. `--quick` is CI's version.
  *
  *   node dist/cli/check-consistency.js [--seconds N] [--quick] [--no-faults] [--workers N]
- *     [--redis single|cluster] [--pg direct|replica]
+ *     [--redis single|cluster] [--pg direct|pgbouncer|replica]
  */
 import { CHECK_POSTGRES_KINDS, type CheckPostgresKind } from '../check/check-postgres.js';
 import { runCheck } from '../check/run-check.js';
@@ -44,6 +44,8 @@ runCli(async (args) => {
   );
   console.log(`refused/failed   ${JSON.stringify(report.refused)}`);
   console.log(`API processes    ${report.processes} (Redis: ${redis}, PostgreSQL: ${postgres})`);
+  if (report.transactionsThroughPgBouncer !== undefined)
+    console.log(`PgBouncer        ${report.transactionsThroughPgBouncer} transactions relayed`);
   const share = report.replicaShare;
   if (share) {
     const total = share.replica + share.primary;

@@ -1,6 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type RunnerOption, runner } from 'node-pg-migrate';
+import { PG_MIGRATE_LOCK_ID, type RunnerOption, runner } from 'node-pg-migrate';
 import pg from 'pg';
 import { projectRoot } from './database-server.js';
 
@@ -12,6 +12,10 @@ export type Direction = 'up' | 'down';
 /**
  * Runs pending migrations up (all of them by default) or rolls back `count` of them (one by
  * default), each in its own transaction. Returns the names of the migrations it ran.
+ *
+ * Works through PgBouncer in transaction mode too: the lock that keeps two instances from
+ * migrating at once is held by a transaction of its own (see `holdMigrationLock`), not by the
+ * session that node-pg-migrate would lock, which a pooler does not keep.
  */
 export async function migrate(
   databaseUrl: string,
@@ -27,14 +31,44 @@ export async function migrate(
     count: options.count ?? (direction === 'up' ? Number.POSITIVE_INFINITY : 1),
     checkOrder: true,
     singleTransaction: false,
-    // Several instances starting at once (a rolling deploy) queue on the migration lock
-    // instead of all but one failing to start.
-    advisoryLockMode: 'wait',
+    noLock: true, // holdMigrationLock takes node-pg-migrate's lock instead
     verbose: false,
     logger: { debug: () => {}, info: log, warn: log, error: log },
   };
-  const ran = await runner(settings);
-  return ran.map((migration) => migration.name);
+  const release = await holdMigrationLock(databaseUrl);
+  try {
+    const ran = await runner(settings);
+    return ran.map((migration) => migration.name);
+  } finally {
+    await release();
+  }
+}
+
+/**
+ * Takes node-pg-migrate's advisory lock as a transaction-level lock, in a transaction left open
+ * on a connection of its own until `release`. Several instances starting at once (a rolling
+ * deploy) queue on it instead of all but one failing to start. node-pg-migrate's own lock is
+ * session-level: behind PgBouncer in transaction mode its lock, its migrations and its unlock
+ * may each run on another server session, and a lock left on one would stall every later run.
+ * An open transaction keeps its one server session, and a lost client ends it, lock included.
+ * It conflicts with a session-level lock on the same key, so it still excludes older versions.
+ */
+async function holdMigrationLock(databaseUrl: string): Promise<() => Promise<void>> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  client.on('error', () => {}); // a lost connection fails the migration's own statements
+  await client.connect();
+  try {
+    // Idle for as long as the migrations run: a role's idle timeout must not end it.
+    await client.query('BEGIN; SET LOCAL idle_in_transaction_session_timeout = 0');
+    await client.query('SELECT pg_advisory_xact_lock($1)', [String(PG_MIGRATE_LOCK_ID)]);
+  } catch (error) {
+    await client.end().catch(() => {});
+    throw error;
+  }
+  return async () => {
+    await client.query('COMMIT').catch(() => {});
+    await client.end().catch(() => {});
+  };
 }
 
 export interface MigrationState {

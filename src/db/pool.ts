@@ -14,7 +14,8 @@ export interface PoolSettings {
   /**
    * Behind a pooler in transaction mode (PgBouncer): consecutive transactions may run on
    * different server sessions, so nothing is set per session. The timeouts are set with
-   * `SET LOCAL` at the start of each transaction instead (see `beginStatement`).
+   * `SET LOCAL` at the start of each transaction instead (see `beginStatement`), and
+   * statements go unnamed. Default: DATABASE_TRANSACTION_POOLING=1 in the environment.
    */
   transactionPooling?: boolean;
 }
@@ -29,6 +30,25 @@ const DEFAULTS: Required<PoolSettings> = {
 };
 
 const beginStatements = new WeakMap<pg.Pool, string>();
+/** Pools behind a transaction-mode pooler, where a named statement does not survive. */
+const transactionPooled = new WeakSet<pg.Pool>();
+
+/**
+ * Whether `pool` is behind a transaction-mode pooler, where a statement sent on its own runs
+ * with none of the pool's timeouts (they are `SET LOCAL`s in `beginStatement`).
+ */
+export function usesTransactionPooling(pool: pg.Pool): boolean {
+  return transactionPooled.has(pool);
+}
+
+/**
+ * Whether statements on `pool` may be named (prepared once per connection): not behind a
+ * transaction-mode pooler (PgBouncer 1.18 keeps no prepared statement there), nor when
+ * DATABASE_NAMED_STATEMENTS=0 says so.
+ */
+export function allowsNamedStatements(pool: pg.Pool): boolean {
+  return !transactionPooled.has(pool) && process.env.DATABASE_NAMED_STATEMENTS !== '0';
+}
 
 /**
  * What starts a transaction on `pool`: `BEGIN`, or behind a transaction-mode pooler `BEGIN`
@@ -44,7 +64,10 @@ export function beginStatement(pool: pg.Pool): string {
  * indefinitely and PostgreSQL's let a statement or a lock wait run unbounded.
  */
 export function createPool(connectionString: string, settings: PoolSettings = {}): pg.Pool {
-  const s = { ...DEFAULTS, ...settings };
+  // What sits in front of the server is a fact of the deployment, not of one caller: every pool
+  // opened on DATABASE_URL (the server's, the command-line tools', the tests') follows it.
+  const fromEnvironment = { transactionPooling: process.env.DATABASE_TRANSACTION_POOLING === '1' };
+  const s = { ...DEFAULTS, ...fromEnvironment, ...settings };
   const timeouts = {
     statement_timeout: s.statementTimeoutMillis,
     lock_timeout: s.lockTimeoutMillis,
@@ -62,6 +85,7 @@ export function createPool(connectionString: string, settings: PoolSettings = {}
   if (s.transactionPooling) {
     const locals = Object.entries(timeouts).map(([name, ms]) => `SET LOCAL ${name} = ${ms}`);
     beginStatements.set(pool, ['BEGIN', ...locals].join('; '));
+    transactionPooled.add(pool);
   }
   listenForErrors(pool);
   return pool;
@@ -76,6 +100,7 @@ export function siblingPool(pool: pg.Pool, max: number): pg.Pool {
   listenForErrors(sibling);
   const begin = beginStatements.get(pool);
   if (begin) beginStatements.set(sibling, begin);
+  if (transactionPooled.has(pool)) transactionPooled.add(sibling);
   return sibling;
 }
 

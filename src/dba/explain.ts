@@ -163,19 +163,34 @@ async function genericPlan(
     const { rows } = await client.query(`EXPLAIN (GENERIC_PLAN, FORMAT JSON) ${query}`);
     return rows[0]['QUERY PLAN'][0].Plan;
   }
-  // PostgreSQL 15 has no GENERIC_PLAN: force the plan a prepared statement would reuse.
-  await client.query(`PREPARE explain_generic AS ${query}`);
+  // PostgreSQL 15 has no GENERIC_PLAN: force the plan a prepared statement would reuse. All in
+  // one transaction, which keeps one server session behind a transaction-mode pooler (PgBouncer)
+  // where the PREPARE, the setting and the EXECUTE would otherwise land on different ones; the
+  // setting is SET LOCAL, and the statement is deallocated before COMMIT (PREPARE outlives it).
+  await client.query('BEGIN; SET LOCAL plan_cache_mode = force_generic_plan');
   try {
-    await client.query('SET plan_cache_mode = force_generic_plan');
-    const literals = bindings.map((value) => literal(client, value)).join(', ');
-    const execute = bindings.length
-      ? `EXECUTE explain_generic(${literals})`
-      : 'EXECUTE explain_generic';
-    const { rows } = await client.query(`EXPLAIN (FORMAT JSON) ${execute}`);
-    return rows[0]['QUERY PLAN'][0].Plan;
-  } finally {
-    await client.query('RESET plan_cache_mode');
+    await client.query(`PREPARE explain_generic AS ${query}`);
+    let plan: PlanNode | undefined;
+    let failure: unknown;
+    await client.query('SAVEPOINT explain_generic');
+    try {
+      const literals = bindings.map((value) => literal(client, value)).join(', ');
+      const execute = bindings.length
+        ? `EXECUTE explain_generic(${literals})`
+        : 'EXECUTE explain_generic';
+      const { rows } = await client.query(`EXPLAIN (FORMAT JSON) ${execute}`);
+      plan = rows[0]['QUERY PLAN'][0].Plan;
+    } catch (error) {
+      failure = error;
+      await client.query('ROLLBACK TO SAVEPOINT explain_generic');
+    }
     await client.query('DEALLOCATE explain_generic');
+    await client.query('COMMIT');
+    if (!plan) throw failure;
+    return plan;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
   }
 }
 

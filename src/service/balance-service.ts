@@ -41,7 +41,7 @@ export interface BalanceServiceDeps {
   ttls?: CacheTtls;
   /** Log every statement with its name, duration and row count (the original model's `debug: true`). */
   logQueries?: boolean;
-  /** Prepare each statement once per connection (default); off for transaction-mode poolers. */
+  /** Prepare each statement once per connection; default: `allowsNamedStatements(pool)`. */
   namedStatements?: boolean;
   /** Most balances `findByUserId` answers (USER_BALANCES_LIMIT); default 1,000. */
   userBalancesLimit?: number;

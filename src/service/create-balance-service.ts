@@ -3,7 +3,7 @@ import { createCacheStore } from '../cache/create-cache-store.js';
 import { createPostgresLedger } from '../cache/invalidation-ledger.js';
 import { ReadThroughCache } from '../cache/read-through-cache.js';
 import type { CacheConfig } from '../config.js';
-import { siblingPool } from '../db/pool.js';
+import { allowsNamedStatements, siblingPool } from '../db/pool.js';
 import type { ReplicaRouter } from '../db/replica-router.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
@@ -48,7 +48,11 @@ export function createBalanceService(deps: {
     leaseMs: config.leaseMs,
     // Redis is shared by processes, so a refused invalidation must reach them another way.
     ledger: ledgerPool
-      ? createPostgresLedger(ledgerPool, config.keyPrefix, deps.namedStatements ?? true)
+      ? createPostgresLedger(
+          ledgerPool,
+          config.keyPrefix,
+          deps.namedStatements ?? allowsNamedStatements(deps.pool),
+        )
       : undefined,
     maxValueTtlMs: Math.max(...Object.values(config.ttls)),
     // With replicas, generations carry the primary's position (src/cache/generation-lsn.ts).

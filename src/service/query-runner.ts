@@ -7,8 +7,9 @@
 import type { IDatabaseConnection } from '@pgtyped/runtime';
 import type pg from 'pg';
 import { withNamedStatements } from '../db/named-statements.js';
+import { allowsNamedStatements, usesTransactionPooling } from '../db/pool.js';
 import type { ReplicaRouter } from '../db/replica-router.js';
-import { withRetry } from '../db/transaction.js';
+import { inTransaction, withRetry } from '../db/transaction.js';
 import {
   classifyDatabaseError,
   isConnectionLoss,
@@ -25,7 +26,10 @@ export interface QueryRunnerDeps {
   logger: Logger;
   /** Log every statement with its name, duration and row count (the original model's `debug: true`). */
   logQueries?: boolean;
-  /** Prepare each statement once per connection (default); off for transaction-mode poolers. */
+  /**
+   * Prepare each statement once per connection; default: unless the pool is behind a
+   * transaction-mode pooler or DATABASE_NAMED_STATEMENTS=0 (`allowsNamedStatements`).
+   */
   namedStatements?: boolean;
   /** Read replicas (DATABASE_REPLICA_URLS); none: every read goes to `pool`. */
   replicas?: ReplicaRouter;
@@ -51,7 +55,8 @@ export class QueryRunner {
     this.metrics = deps.metrics;
     this.logger = deps.logger;
     this.logQueries = deps.logQueries ?? false;
-    this.connect = deps.namedStatements === false ? (db) => db : withNamedStatements;
+    const named = deps.namedStatements ?? allowsNamedStatements(deps.pool);
+    this.connect = named ? withNamedStatements : (db) => db;
     this.db = this.connect(this.pool);
   }
 
@@ -96,9 +101,23 @@ export class QueryRunner {
    * classification. A connection that breaks once the statement may have been sent makes an
    * OutcomeUnknownError: PostgreSQL may have committed it. Failing to connect does not: then
    * nothing was sent.
+   *
+   * Behind a transaction-mode pooler the statement runs in a transaction of its own instead:
+   * only there do the pool's lock and statement timeouts reach PostgreSQL (as `SET LOCAL`s), so
+   * a write stuck behind a row lock ends at the lock timeout (503), not at the client-side
+   * deadline with its outcome unknown (502). Two more round trips per write; reads, which take
+   * no row locks, stay single statements.
    * @throws OutcomeUnknownError
    */
   readonly write = <T>(name: string, run: (db: IDatabaseConnection) => Promise<T>): Promise<T> =>
+    usesTransactionPooling(this.pool)
+      ? this.timed(name, () => inTransaction(this.pool, (client) => run(this.connect(client))))
+      : this.writeAlone(name, run);
+
+  private readonly writeAlone = <T>(
+    name: string,
+    run: (db: IDatabaseConnection) => Promise<T>,
+  ): Promise<T> =>
     this.timed(name, () =>
       withRetry(async () => {
         const client = await this.pool.connect();
