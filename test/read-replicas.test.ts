@@ -8,7 +8,14 @@ import { existsSync } from 'node:fs';
 import { createClient } from '@redis/client';
 import type pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { keepHigherLsn, lsnOf, toPgLsn, toSortableLsn } from '../src/cache/generation-lsn.js';
+import {
+  keepHigherLsn,
+  lsnOf,
+  toPgLsn,
+  toSortableLsn,
+  UNKNOWN_LSN,
+  withLsn,
+} from '../src/cache/generation-lsn.js';
 import { createMemoryStore } from '../src/cache/memory-store.js';
 import { createRedisStore } from '../src/cache/redis-store.js';
 import { PostgresWithReplica } from '../src/check/postgres-replica.js';
@@ -212,6 +219,32 @@ describe.skipIf(skip)('reads with a streaming replica', () => {
     expect(
       JSON.parse((await redis.get(`${stack.keyPrefix}balance:${created.id}`)) ?? 'null')?.v?.amount,
     ).toBe('8');
+  });
+
+  it('a generation whose write could not learn its LSN asks the primary, then uses a caught-up replica', async () => {
+    const created = await stack.service.create({
+      userId: uniqueUserId(),
+      tokenId: '1',
+      amount: '5',
+    });
+    await stack.service.credit(created.id, '1');
+    // As a write leaves it when the primary could not be asked after its commit: UNKNOWN_LSN,
+    // which every later write keeps (it is the highest), so it lasts until the key expires.
+    const generationKey = `${stack.keyPrefix}balance:gen:${created.id}`;
+    await redis.set(generationKey, JSON.stringify(withLsn('lost-write', UNKNOWN_LSN)));
+    await redis.del(`${stack.keyPrefix}balance:${created.id}`);
+    await servers.waitForReplay();
+    const replicaBefore = await replicaReads();
+    const noLsn = await fallbacks('no_lsn');
+    expect((await stack.service.findById(created.id))?.amount).toBe('6');
+    expect(await replicaReads()).toBe(replicaBefore + 1);
+    expect(await fallbacks('no_lsn')).toBe(noLsn);
+    // Lagging now: the position asked of the primary keeps the read off the replica.
+    await servers.setApplyDelay(60_000);
+    await stack.service.credit(created.id, '2');
+    await redis.set(generationKey, JSON.stringify(withLsn('lost-write-2', UNKNOWN_LSN)));
+    expect((await stack.service.findById(created.id))?.amount).toBe('8');
+    expect(await replicaReads()).toBe(replicaBefore + 1);
   });
 
   it('a replica that is down is skipped: the primary answers every read', async () => {

@@ -6,6 +6,7 @@
  */
 import type { IDatabaseConnection } from '@pgtyped/runtime';
 import type pg from 'pg';
+import { UNKNOWN_LSN } from '../cache/generation-lsn.js';
 import { withNamedStatements } from '../db/named-statements.js';
 import { allowsNamedStatements, usesTransactionPooling } from '../db/pool.js';
 import type { ReplicaRouter } from '../db/replica-router.js';
@@ -66,8 +67,10 @@ export class QueryRunner {
 
   /**
    * Runs one read that a replica may answer once it has replayed past `lsn` (the LSN carried
-   * by the read's generation). Undefined `lsn` (the cache was skipped or could not say) is
-   * `readFresh`: the primary's position is asked first. Without replicas, exactly `query`.
+   * by the read's generation). An undefined `lsn` (the cache was skipped or could not say) or
+   * UNKNOWN_LSN (a write that could not learn its own) is `readFresh`: the primary's position,
+   * asked now, is past every write acknowledged so far, that one included. Without replicas,
+   * exactly `query`.
    */
   readonly readAt = <T>(
     name: string,
@@ -76,7 +79,7 @@ export class QueryRunner {
   ): Promise<T> => {
     const replicas = this.replicas;
     if (!replicas) return this.query(name, run);
-    if (lsn === undefined) return this.readFresh(name, run);
+    if (lsn === undefined || lsn === UNKNOWN_LSN) return this.readFresh(name, run);
     return this.timed(name, () => withRetry(() => replicas.read(name, lsn, run, this.connect)));
   };
 
