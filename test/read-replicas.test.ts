@@ -221,6 +221,32 @@ describe.skipIf(skip)('reads with a streaming replica', () => {
     ).toBe('8');
   });
 
+  it('a generation restored from an older snapshot cannot send a miss to a replica that lacks a later write', async () => {
+    const created = await stack.service.create({
+      userId: uniqueUserId(),
+      tokenId: '1',
+      amount: '5',
+    });
+    await stack.service.findById(created.id);
+    const generationKey = `${stack.keyPrefix}balance:gen:${created.id}`;
+    const beforeWrite = await redis.get(generationKey);
+    await servers.waitForReplay();
+    await servers.setApplyDelay(60_000);
+    await stack.service.credit(created.id, '4'); // acknowledged; the replica will not have it
+    // As Redis restarted from a snapshot taken before the credit: the generation is the old
+    // one, with its old LSN, and the epoch is gone (a new run), so the next reader begins one.
+    await redis.set(generationKey, beforeWrite ?? '');
+    await redis.del([`${stack.keyPrefix}balance:epoch`, `${stack.keyPrefix}balance:${created.id}`]);
+    expect(await amountOnReplica(created.id)).toBe('5');
+    const replicaBefore = await replicaReads();
+    expect((await stack.service.findById(created.id))?.amount).toBe('9');
+    expect(await replicaReads()).toBe(replicaBefore);
+    // The new epoch carries the primary's position: the floor under that old generation.
+    const epoch = JSON.parse((await redis.get(`${stack.keyPrefix}balance:epoch`)) ?? 'null');
+    expect(lsnOf(epoch)).toMatch(/^[0-9a-f]{16}$/);
+    expect((await stack.service.findById(created.id))?.amount).toBe('9');
+  });
+
   it('a generation whose write could not learn its LSN asks the primary, then uses a caught-up replica', async () => {
     const created = await stack.service.create({
       userId: uniqueUserId(),

@@ -155,7 +155,10 @@ export class GenerationGuard {
     run: string,
     force = false,
   ): Promise<string> {
-    const fresh = `${run}/${randomUUID()}`;
+    // With read replicas the epoch also carries the primary's position now (freshGeneration):
+    // a floor under every generation read in it, since a generation restored from an older
+    // snapshot or lost in a failover may carry an LSN older than acknowledged writes.
+    const fresh = `${run}/${await this.freshGeneration()}`;
     const expected = typeof seen === 'string' ? seen : undefined;
     const held = await this.breaker.call(query, () =>
       this.store.compareAndSet(this.epochKey, expected, fresh),

@@ -2,8 +2,9 @@
  * A generation may carry the primary's WAL position (LSN) at or after the commit of the write
  * that set it: `<uuid>@<lsn>`, the LSN as 16 lower-case hex digits (zero-padded, so comparing
  * two as strings compares them as positions, in Lua as in JS). A reader that misses uses a
- * read replica only once that replica has replayed past it (src/db/replica-router.ts). A
- * generation without one (written with no replica configured) sends its readers to the primary.
+ * read replica only once that replica has replayed past it and past the epoch's (readPosition,
+ * src/db/replica-router.ts). A generation without one (written with no replica configured) makes
+ * its readers ask the primary's position first (query-runner.ts, readFresh).
  *
  * Two writes of one key may apply their invalidations in the other order than they committed,
  * so a store never lowers the LSN a generation holds: it keeps the higher of the one held and
@@ -23,6 +24,19 @@ export function withLsn(generation: string, lsn: string): string {
 /** The LSN a generation carries, or undefined when it carries none. */
 export function lsnOf(generation: unknown): string | undefined {
   return typeof generation === 'string' ? WITH_LSN.exec(generation)?.[1] : undefined;
+}
+
+/**
+ * The position a replica must have replayed before it may answer a miss read under `stamp`:
+ * the later of its generation's and its epoch's. The epoch's is the primary's position when the
+ * epoch began, after any Redis restart or failover that could have restored an older
+ * generation. Undefined when either carries none: then the primary's position is asked.
+ */
+export function readPosition(stamp: { generation: string; epoch: string }): string | undefined {
+  const generation = lsnOf(stamp.generation);
+  const epoch = lsnOf(stamp.epoch);
+  if (generation === undefined || epoch === undefined) return undefined;
+  return generation > epoch ? generation : epoch;
 }
 
 /** Whether a generation value carries an LSN, so its store must keep the higher one. */

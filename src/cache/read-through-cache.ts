@@ -4,7 +4,7 @@ import type { Metrics } from '../metrics.js';
 import { Breaker } from './breaker.js';
 import type { CacheStore } from './cache-store.js';
 import { GenerationGuard, type Stamp } from './generation-guard.js';
-import { lsnOf, UNKNOWN_LSN, withLsn } from './generation-lsn.js';
+import { readPosition, UNKNOWN_LSN, withLsn } from './generation-lsn.js';
 import type { Invalidation, InvalidationLedger } from './invalidation-ledger.js';
 import { type Batch, Invalidations } from './invalidations.js';
 import { cacheKeys } from './keys.js';
@@ -200,10 +200,11 @@ export class ReadThroughCache {
       if (lookup.hit) return { value: lookup.value, hit: true, stamp: lookup.stamp };
       stamp = lookup.stamp;
     } catch {
-      // Counted by the breaker; read PostgreSQL and do not store.
+      // Counted by the breaker (or the primary's position could not be asked): read
+      // PostgreSQL and do not store.
     }
     // No stamp (the cache could not be read): no LSN from the cache.
-    const value = deepFreeze(await read.load(stamp && lsnOf(stamp.generation)));
+    const value = deepFreeze(await read.load(stamp && readPosition(stamp)));
     if (
       stamp &&
       (read.shouldStore?.(value) ?? true) &&
@@ -241,7 +242,7 @@ export class ReadThroughCache {
   /**
    * A write's new generation. Applied only after the write committed (or may have), so with
    * replicas the primary's position asked now is at or after its commit. If it cannot be
-   * asked, the generation says "unknown" and its readers go to the primary.
+   * asked, the generation says "unknown" and its readers ask the primary's position themselves.
    */
   private async newGeneration(): Promise<string> {
     const primaryLsn = this.options.primaryLsn;
