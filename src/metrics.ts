@@ -80,7 +80,7 @@ export function createMetrics(registry: Registry = new Registry()): Metrics {
     }),
     replicaFallbacks: new Counter({
       name: 'balance_replica_fallback_total',
-      help: 'Reads sent to the primary instead of a replica, by reason: no_lsn (the position was recorded as unknown), behind, unavailable, not_standby.',
+      help: 'Reads sent to the primary instead of a replica, by reason: behind, unavailable, not_standby.',
       labelNames: ['reason'] as const,
       registers,
     }),

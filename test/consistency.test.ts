@@ -62,7 +62,10 @@ describe.skipIf(skip !== undefined)('the consistency checker', () => {
       };
       const clean = await runCheck(options);
       expect(clean.anomalies).toEqual([]);
-      expect(clean.replicaShare).toBeDefined();
+      // Database reads were routed and counted (how many the replica served depends on the
+      // lag against two balances written nonstop: make check-consistency reports the share).
+      const share = clean.replicaShare;
+      expect((share?.replica ?? 0) + (share?.primary ?? 0)).toBeGreaterThan(0);
       const planted = await runCheck({ ...options, plantedBug: 'unchecked-replica-reads' });
       expect(
         planted.anomalies.some(

@@ -22,6 +22,7 @@ let balanceId: string;
 let userId: string;
 let expectedSecureHeaders: [string, string][];
 let admin: string;
+let currentEtag = '';
 
 beforeAll(async () => {
   pool = createPool(inject('databaseUrl'));
@@ -74,9 +75,10 @@ describe('response headers on a real socket', () => {
     ['a cached read', () => call('GET', `/v1/balances/${balanceId}`), 200],
     [
       'a cached read, 304',
-      () => call('GET', `/v1/balances/${balanceId}`, undefined, { 'if-none-match': '"1"' }),
+      () => call('GET', `/v1/balances/${balanceId}`, undefined, { 'if-none-match': currentEtag }),
       304,
     ],
+    ['a user list', () => call('GET', `/v1/users/${userId}/balances`), 200],
     ['a user token', () => call('GET', `/v1/users/${userId}/tokens/1`), 200],
     ['a user total', () => call('GET', `/v1/users/${userId}/total`), 200],
     ['a write', () => call('POST', `/v1/balances/${balanceId}/credit`, { amount: '1' }), 200],
@@ -86,6 +88,7 @@ describe('response headers on a real socket', () => {
   ];
 
   it.each(requests)('%s carries the secure headers and a request id', async (_, send, status) => {
+    currentEtag = (await call('GET', `/v1/balances/${balanceId}`)).headers.get('etag') ?? '';
     const response = await send();
     expect(response.status).toBe(status);
     for (const [name, value] of expectedSecureHeaders) {
@@ -93,6 +96,21 @@ describe('response headers on a real socket', () => {
     }
     expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
     expect(response.headers.get('connection')).not.toBe('close');
+  });
+
+  it('cached reads carry their ETag in the same record, and a user list its tag', async () => {
+    const read = await call('GET', `/v1/balances/${balanceId}`);
+    const { version } = (await read.json()) as { version: string };
+    expect(read.headers.get('etag')).toBe(`"${version}"`);
+    expect(read.headers.get('content-type')).toBe('application/json');
+    const list = await call('GET', `/v1/users/${userId}/balances`);
+    const etag = list.headers.get('etag') ?? '';
+    expect(etag).toMatch(/^"[^"]+"$/);
+    const again = await call('GET', `/v1/users/${userId}/balances`, undefined, {
+      'if-none-match': etag,
+    });
+    expect(again.status).toBe(304);
+    expect(again.headers.get('etag')).toBe(etag);
   });
 
   it('keeps a plain request id the client sent, and replaces one that is not', async () => {

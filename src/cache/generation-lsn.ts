@@ -36,6 +36,7 @@ export function readPosition(stamp: { generation: string; epoch: string }): stri
   const generation = lsnOf(stamp.generation);
   const epoch = lsnOf(stamp.epoch);
   if (generation === undefined || epoch === undefined) return undefined;
+  // biome-ignore lint/complexity/useMathMinMax: sortable hex strings, not numbers.
   return generation > epoch ? generation : epoch;
 }
 

@@ -214,6 +214,11 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
             entry: { id: entry.id },
           }),
         });
+        // Read it back at once: a value the cache held from before this credit is now stale,
+        // and this read, begun after the credit, must not return it. Without this the bug
+        // shows only when another client's read lands in the short gaps between the
+        // service's own writes, which a loaded machine may not give it within a short run.
+        await send({ client: -1, kind: 'read', balanceId });
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
     };

@@ -8,7 +8,6 @@
  * (an uncached read, or a cached one while the cache is skipped). On
  * the replica, a separate statement before the SELECT asks `pg_last_wal_replay_lsn()`, on the
  * same connection: "one replica caught up" is not "this replica caught up" (gitlab#413203).
- * A position recorded as unknown (generation-lsn.ts, UNKNOWN_LSN) sends the read to the primary.
  *
  * A replica that is down, hangs or is not a standby costs one deadline (connect and check
  * both bounded by `timeoutMs`), then is skipped for a cool-down; one that is behind costs its
@@ -16,7 +15,7 @@
  */
 import type { IDatabaseConnection } from '@pgtyped/runtime';
 import type pg from 'pg';
-import { toPgLsn, toSortableLsn, UNKNOWN_LSN } from '../cache/generation-lsn.js';
+import { toPgLsn, toSortableLsn } from '../cache/generation-lsn.js';
 import type { Metrics } from '../metrics.js';
 import { createPool, type PoolSettings } from './pool.js';
 
@@ -67,7 +66,7 @@ export class ReplicaRouter {
    */
   async read<T>(
     query: string,
-    lsn: string | undefined,
+    lsn: string,
     run: Run<T>,
     connect: (db: pg.Pool | pg.PoolClient) => IDatabaseConnection,
   ): Promise<T> {
@@ -77,7 +76,6 @@ export class ReplicaRouter {
       metrics.databaseReads.inc({ query, target: 'primary' });
       return run(connect(this.options.primary));
     };
-    if (lsn === undefined || lsn === UNKNOWN_LSN) return onPrimary('no_lsn');
     const replica = this.pick();
     if (!replica) return onPrimary('unavailable');
     let client: pg.PoolClient | undefined;
@@ -112,9 +110,11 @@ export class ReplicaRouter {
       metrics.databaseReads.inc({ query, target: 'replica' });
       return result;
     } catch (error) {
-      // Lost, or cancelled by a recovery conflict: the primary answers (a read is safe to
-      // repeat; an error of the statement itself comes back from the primary just the same).
+      // Lost, timed out, or cancelled by a recovery conflict: the primary answers (a read is
+      // safe to repeat; an error of the statement itself comes back from the primary just the
+      // same), and the replica is skipped for a while like one that failed its check.
       client.release(error as Error);
+      this.markDown(replica);
       return onPrimary('unavailable');
     }
   }

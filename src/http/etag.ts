@@ -10,6 +10,11 @@ export function versionEtag(version: string): string {
   return `"${version}"`;
 }
 
+/** A list's ETag: the tag computed from its rows when it was read (user-balance-list.ts). */
+export function tagEtag(tag: string): string {
+  return `"${tag}"`;
+}
+
 /** For collections and totals, which have no single version: a hash of the body. */
 export function bodyEtag(body: unknown): string {
   return `"${createHash('sha256').update(JSON.stringify(body)).digest('base64url').slice(0, 27)}"`;

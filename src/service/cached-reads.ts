@@ -19,7 +19,7 @@ export class CachedReads {
   private readonly cache: ReadThroughCache;
   private readonly ttls: CacheTtls;
   /** A replica answers a miss once it has replayed past the LSN of the key's generation. */
-  private readonly query: QueryRunner['readAt'];
+  private readonly readAt: QueryRunner['readAt'];
   private readonly userBalancesLimit: number;
 
   constructor(
@@ -30,7 +30,7 @@ export class CachedReads {
   ) {
     this.cache = cache;
     this.ttls = ttls;
-    this.query = runner.readAt;
+    this.readAt = runner.readAt;
     this.userBalancesLimit = userBalancesLimit;
   }
 
@@ -43,7 +43,7 @@ export class CachedReads {
       generationKey: cacheKeys.balanceGeneration(balanceId),
       ttlMs: this.ttls.byIdMs,
       load: async (lsn) => {
-        const [row] = await this.query('findById', lsn, (db) =>
+        const [row] = await this.readAt('findById', lsn, (db) =>
           balanceFindById.run({ id: balanceId }, db),
         );
         return row ? toBalance(row) : null;
@@ -62,7 +62,7 @@ export class CachedReads {
     const limit = this.userBalancesLimit;
     // Without an LSN (an old value read past, below), the read asks the primary's position first.
     const load = async (lsn?: string) => {
-      const rows = await this.query('findByUserId', lsn, (db) =>
+      const rows = await this.readAt('findByUserId', lsn, (db) =>
         balanceFindByUserId.run({ userId: user, limit: limit + 1 }, db),
       );
       return boundUserBalances(rows.map(toBalance), limit);
@@ -89,7 +89,7 @@ export class CachedReads {
       generationKey: cacheKeys.userGeneration(user),
       ttlMs: this.ttls.byUserAndTokenMs,
       load: async (lsn) => {
-        const [row] = await this.query('findByUserIdAndTokenId', lsn, (db) =>
+        const [row] = await this.readAt('findByUserIdAndTokenId', lsn, (db) =>
           balanceFindByUserIdAndTokenId.run({ userId: user, tokenId: token }, db),
         );
         return row ? toBalance(row) : null;
@@ -107,7 +107,7 @@ export class CachedReads {
       generationKey: cacheKeys.userGeneration(user),
       ttlMs: this.ttls.totalByUserMs,
       load: async (lsn) => {
-        const [row] = await this.query('totalBalanceByUser', lsn, (db) =>
+        const [row] = await this.readAt('totalBalanceByUser', lsn, (db) =>
           balanceTotalUsdByUser.run({ userId: user }, db),
         );
         return row?.total_usd ?? '0';

@@ -24,12 +24,12 @@ import {
 /** BalanceService's uncached reads: pages, address lookups and the journal. */
 export class UncachedReads {
   /** Each of these reads may go to a replica that has caught up with the primary (query-runner.ts). */
-  private readonly query: QueryRunner['readFresh'];
+  private readonly readFresh: QueryRunner['readFresh'];
   /** The bounded list's size, which the token-order pages that continue it keep by default. */
   private readonly userBalancesLimit: number;
 
   constructor(runner: QueryRunner, userBalancesLimit: number) {
-    this.query = runner.readFresh;
+    this.readFresh = runner.readFresh;
     this.userBalancesLimit = userBalancesLimit;
   }
 
@@ -40,7 +40,7 @@ export class UncachedReads {
       limit: requirePageSize(limit),
       offset: requireOffset(offset),
     };
-    const rows = await this.query('getByUser', (db) => balanceListByUserPage.run(params, db));
+    const rows = await this.readFresh('getByUser', (db) => balanceListByUserPage.run(params, db));
     return rows.map(toBalance);
   }
 
@@ -59,10 +59,10 @@ export class UncachedReads {
     const size = requirePageSize(limit ?? DEFAULT_PAGE_SIZE);
     const rows =
       after === undefined
-        ? await this.query('getByUser', (db) =>
+        ? await this.readFresh('getByUser', (db) =>
             balanceListByUserPage.run({ userId: user, limit: size, offset: 0 }, db),
           )
-        : await this.query('getByUserAfter', (db) =>
+        : await this.readFresh('getByUserAfter', (db) =>
             balanceListByUserAfterCursor.run(
               { userId: user, limit: size, createdAt: after.createdAt, id: after.id },
               db,
@@ -79,7 +79,7 @@ export class UncachedReads {
     size: number,
     afterTokenId: string,
   ): Promise<Page<Balance>> {
-    const rows = await this.query('getByUserAfterToken', (db) =>
+    const rows = await this.readFresh('getByUserAfterToken', (db) =>
       balanceListByUserAfterToken.run({ userId, afterTokenId, limit: size + 1 }, db),
     );
     const items = rows.slice(0, size).map(toBalance);
@@ -90,14 +90,16 @@ export class UncachedReads {
   /** Balances held at `address`, in id order, at most `limit`. */
   async findByAddress(address: string, limit = 100): Promise<Balance[]> {
     const params = { address: requireAddress(address), limit: requirePageSize(limit) };
-    const rows = await this.query('findByAddress', (db) => balanceFindByAddress.run(params, db));
+    const rows = await this.readFresh('findByAddress', (db) =>
+      balanceFindByAddress.run(params, db),
+    );
     return rows.map(toBalance);
   }
 
   /** Every balance, in id order, one page at a time (at most 100 rows). */
   async getAll(limit: number, offset: number): Promise<Balance[]> {
     const params = { limit: requirePageSize(limit), offset: requireOffset(offset) };
-    const rows = await this.query('getAll', (db) => balanceListAllPage.run(params, db));
+    const rows = await this.readFresh('getAll', (db) => balanceListAllPage.run(params, db));
     return rows.map(toBalance);
   }
 
@@ -107,7 +109,7 @@ export class UncachedReads {
       limit: requirePageSize(limit),
       afterId: afterId === undefined ? '0' : requireId(afterId, 'after'),
     };
-    const rows = await this.query('getAllAfter', (db) => balanceListAllAfterId.run(params, db));
+    const rows = await this.readFresh('getAllAfter', (db) => balanceListAllAfterId.run(params, db));
     const items = rows.map(toBalance);
     const last = items.at(-1);
     return { items, nextCursor: items.length === params.limit && last ? last.id : null };
@@ -119,7 +121,7 @@ export class UncachedReads {
    */
   async findIncludingClosed(id: string): Promise<{ userId: string; closed: boolean } | null> {
     const balanceId = requireId(id, 'id');
-    const [row] = await this.query('findIncludingClosed', (db) =>
+    const [row] = await this.readFresh('findIncludingClosed', (db) =>
       balanceFindIncludingClosed.run({ id: balanceId }, db),
     );
     return row ? { userId: row.user_id, closed: row.deleted_at !== null } : null;
@@ -136,7 +138,9 @@ export class UncachedReads {
       limit: requirePageSize(limit),
       beforeId: beforeId === undefined ? null : requireId(beforeId, 'before'),
     };
-    const rows = await this.query('getEntries', (db) => balanceEntryListByBalance.run(params, db));
+    const rows = await this.readFresh('getEntries', (db) =>
+      balanceEntryListByBalance.run(params, db),
+    );
     const items = rows.map(toEntry);
     const last = items.at(-1);
     return { items, nextCursor: items.length === params.limit && last ? last.id : null };

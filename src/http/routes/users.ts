@@ -4,7 +4,7 @@ import type { Context } from 'hono';
 import { type CacheTtls, describeTtl } from '../../service/cache-ttls.js';
 import { canRead, notFound } from '../auth.js';
 import type { AppDeps, AppEnv } from '../env.js';
-import { bodyEtag, jsonOrNotModified, versionEtag } from '../etag.js';
+import { bodyEtag, jsonOrNotModified, tagEtag, versionEtag } from '../etag.js';
 import {
   commonProblems,
   ifNoneMatch,
@@ -108,7 +108,7 @@ export function registerUserRoutes(app: OpenAPIHono<AppEnv>, { service }: AppDep
     // The tag was computed when the list was read from PostgreSQL: a hit hashes nothing.
     const list = await service.findByUserId(userId);
     const body = { items: list.items, nextCursor: list.nextCursor };
-    return jsonOrNotModified(c, body, versionEtag(list.tag));
+    return jsonOrNotModified(c, body, tagEtag(list.tag));
   });
 
   app.openapi(getUserTokenRoute(service.ttls), async (c) => {
