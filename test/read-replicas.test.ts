@@ -115,6 +115,16 @@ describe.skipIf(skip)('reads with a streaming replica', () => {
   let stack: TestStack;
   const redis = createClient({ url: sharedRedisUrl });
 
+  /** A router over the test's replica, on the stack's metrics. */
+  const routerToTheReplica = (metrics: Metrics) =>
+    createReplicaRouter({
+      primary: pool,
+      urls: [servers.replicaUrl('replica_test')],
+      timeoutMs: 1_000,
+      settings: {},
+      metrics,
+    }) as NonNullable<ReturnType<typeof createReplicaRouter>>;
+
   beforeAll(async () => {
     servers = await PostgresWithReplica.start();
     const admin = createPool(servers.primaryUrl());
@@ -127,14 +137,7 @@ describe.skipIf(skip)('reads with a streaming replica', () => {
       pool,
       kind: 'redis',
       redisUrl: sharedRedisUrl,
-      replicas: (metrics) =>
-        createReplicaRouter({
-          primary: pool,
-          urls: [servers.replicaUrl('replica_test')],
-          timeoutMs: 1_000,
-          settings: {},
-          metrics,
-        }) as NonNullable<ReturnType<typeof createReplicaRouter>>,
+      replicas: routerToTheReplica,
     });
     await redis.connect();
   }, 120_000);
@@ -293,14 +296,7 @@ describe.skipIf(skip)('reads with a streaming replica', () => {
       pool,
       kind: 'redis',
       redisUrl: 'redis://127.0.0.1:1',
-      replicas: (metrics) =>
-        createReplicaRouter({
-          primary: pool,
-          urls: [servers.replicaUrl('replica_test')],
-          timeoutMs: 1_000,
-          settings: {},
-          metrics,
-        }) as NonNullable<ReturnType<typeof createReplicaRouter>>,
+      replicas: routerToTheReplica,
     });
     const replicaReadsOffline = () =>
       metric(offline.metrics, 'balance_db_reads_total', { target: 'replica' });
