@@ -89,7 +89,7 @@ BENCH_ROWS ?= 1000000
 BENCH_ONLY ?=
 
 .PHONY: bench
-bench: build ## Benchmark service calls, HTTP, pagination, scaling, WORKERS=2 and a Redis Cluster: bench/results/ (BENCH_ONLY=scale: only the scale-out rows, to .data/bench-scale/)
+bench: build ## Benchmark service calls, HTTP, pagination, scaling, WORKERS=2, a Redis Cluster and a read replica: bench/results/ (BENCH_ONLY=scale: only the scale-out rows, to .data/bench-scale/)
 	node dist/cli/bench.js --rows $(BENCH_ROWS) --duration $(DURATION) --connections $(CONNECTIONS) $(if $(BENCH_ONLY),--only $(BENCH_ONLY))
 
 .PHONY: bench-smoke
