@@ -127,6 +127,12 @@ describe.skipIf(skip !== undefined)('WORKERS=2 with Redis', () => {
       return now.length === 2 && !now.includes(before[0] as number) ? now : undefined;
     });
     expect(after).toContain(before[1]);
+    // While the replacement starts, /metrics still answers, from the workers that listen: a
+    // starting worker may not hear the primary's request yet, and waiting for it failed the
+    // scrape for 5 s.
+    const scrape = await fetch(`${base()}/metrics`, { headers: { Connection: 'close' } });
+    expect(scrape.status).toBe(200);
+    expect(await scrape.text()).toContain('balance_cache_hit_total');
     await waitFor('the replacement answering', async () => {
       const ready = await fetch(`${base()}/readyz`, { headers: { Connection: 'close' } }).catch(
         () => undefined,

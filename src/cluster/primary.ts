@@ -8,6 +8,10 @@ import {
   METRICS_REQUEST,
   type MetricsReply,
   type MetricsRequest,
+  OWN_METRICS_REPLY,
+  OWN_METRICS_REQUEST,
+  type OwnMetricsReply,
+  type OwnMetricsRequest,
   SHUTDOWN,
   type ShutdownMessage,
 } from './messages.js';
@@ -17,6 +21,8 @@ const HEALTHY_AFTER_MS = 10_000;
 const MAX_RESTART_DELAY_MS = 5_000;
 /** A worker drains for SHUTDOWN_DRAIN_MS, then finishes requests for 10 s at most. */
 const WORKER_STOP_GRACE_MS = 10_000;
+/** How long the primary waits for one worker's metrics (the asking worker waits 5 s). */
+const OWN_METRICS_TIMEOUT_MS = 2_000;
 
 export interface PrimaryOptions {
   workers: number;
@@ -39,7 +45,7 @@ export function superviseWorkers(options: PrimaryOptions): {
   stop(signal: NodeJS.Signals): Promise<void>;
 } {
   const { workers, database, logger } = options;
-  const aggregator = new AggregatorRegistry();
+  let nextMetricsRequest = 0;
   let stopping = false;
   let crashes = 0;
   let announced = false;
@@ -70,10 +76,38 @@ export function superviseWorkers(options: PrimaryOptions): {
     });
   };
 
+  /**
+   * Every listening worker's own metrics, summed as prom-client's AggregatorRegistry does. Not
+   * its clusterMetrics(): that asks every forked worker, and one still starting (a replacement,
+   * say) may not hear the request yet, which failed /metrics for 5 s after every start.
+   */
+  const aggregatedMetrics = async (): Promise<string> => {
+    const id = nextMetricsRequest++;
+    const metrics = await Promise.all([...listening].map((worker) => ownMetrics(worker, id)));
+    return AggregatorRegistry.aggregate(metrics as never[]).metrics();
+  };
+
+  const ownMetrics = (worker: Worker, id: number) =>
+    new Promise<unknown[]>((resolve, reject) => {
+      const onMessage = (message: unknown) => {
+        if (!isMessage<OwnMetricsReply>(message, OWN_METRICS_REPLY) || message.id !== id) return;
+        clearTimeout(timer);
+        worker.off('message', onMessage);
+        resolve(message.metrics);
+      };
+      const timer = setTimeout(() => {
+        worker.off('message', onMessage);
+        reject(new Error(`worker ${worker.id} sent no metrics in ${OWN_METRICS_TIMEOUT_MS} ms`));
+      }, OWN_METRICS_TIMEOUT_MS);
+      worker.on('message', onMessage);
+      const request: OwnMetricsRequest = { type: OWN_METRICS_REQUEST, id };
+      worker.send(request);
+    });
+
   const sendMetrics = async (worker: Worker, id: number) => {
     const reply: MetricsReply = { type: METRICS_REPLY, id };
     try {
-      reply.text = await aggregator.clusterMetrics();
+      reply.text = await aggregatedMetrics();
     } catch (error) {
       reply.error = error instanceof Error ? error.message : String(error);
     }

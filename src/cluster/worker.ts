@@ -1,10 +1,14 @@
 import cluster from 'node:cluster';
-import { AggregatorRegistry, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import {
   isMessage,
   METRICS_REPLY,
   METRICS_REQUEST,
   type MetricsReply,
+  OWN_METRICS_REPLY,
+  OWN_METRICS_REQUEST,
+  type OwnMetricsReply,
+  type OwnMetricsRequest,
   SHUTDOWN,
   type ShutdownMessage,
 } from './messages.js';
@@ -29,13 +33,16 @@ export function listenToPrimary(onShutdown: (signal: NodeJS.Signals) => void): v
  * serves: every worker's metrics, aggregated by the primary.
  */
 export function clusterMetrics(registry: Registry): () => Promise<string> {
-  // Constructing it adds prom-client's listener that answers the primary's requests.
-  new AggregatorRegistry();
-  AggregatorRegistry.setRegistries(registry);
   const waiting = new Map<number, (reply: MetricsReply) => void>();
   let nextId = 0;
   process.on('message', (message: unknown) => {
     if (isMessage<MetricsReply>(message, METRICS_REPLY)) waiting.get(message.id)?.(message);
+    if (isMessage<OwnMetricsRequest>(message, OWN_METRICS_REQUEST)) {
+      void registry.getMetricsAsJSON().then((metrics) => {
+        const reply: OwnMetricsReply = { type: OWN_METRICS_REPLY, id: message.id, metrics };
+        process.send?.(reply);
+      });
+    }
   });
   return () =>
     new Promise((resolve, reject) => {
