@@ -64,8 +64,8 @@ export function beginStatement(pool: pg.Pool): string {
  * indefinitely and PostgreSQL's let a statement or a lock wait run unbounded.
  */
 export function createPool(connectionString: string, settings: PoolSettings = {}): pg.Pool {
-  // What sits in front of the server is a fact of the deployment, not of one caller: every pool
-  // opened on DATABASE_URL (the server's, the command-line tools', the tests') follows it.
+  // What sits in front of the servers is a fact of the deployment, not of one caller: every
+  // pool follows it (the server's and its replicas', the command-line tools', the tests').
   const fromEnvironment = { transactionPooling: process.env.DATABASE_TRANSACTION_POOLING === '1' };
   const s = { ...DEFAULTS, ...fromEnvironment, ...settings };
   const timeouts = {
