@@ -5,6 +5,7 @@
  */
 import autocannon from 'autocannon';
 import { signToken } from '../auth/tokens.js';
+import { flushPrefix } from '../dba/cache-admin.js';
 import { startProcess } from './bench-process.js';
 import { HEAVIEST_LISTS, prepareHeaviestLists } from './heaviest-lists.js';
 import type { SampleRow } from './query-level.js';
@@ -176,6 +177,7 @@ export async function benchHttp(options: {
       (figures.at(-1) as HttpFigures).largestResponseBytes = lists.largestResponseBytes;
     } finally {
       await redis.stop();
+      await flushPrefix(options.redisUrl, serverKeyPrefix(redis.port));
     }
   }
 
@@ -289,6 +291,9 @@ export async function load(
 }
 
 /** The built server with every feature on; `extra` adds settings (replica-level.ts). */
+/** The cache key prefix of the server on `port`: its own keys in a shared Redis. */
+const serverKeyPrefix = (port: number) => `bench-http-${port}:`;
+
 export function startServer(
   databaseUrl: string,
   redisUrl: string | undefined,
@@ -298,7 +303,7 @@ export function startServer(
   return startProcess(['server.js'], (port) => ({
     DATABASE_URL: databaseUrl,
     REDIS_URL: redisUrl ?? '',
-    CACHE_KEY_PREFIX: `bench-http-${port}:`,
+    CACHE_KEY_PREFIX: serverKeyPrefix(port),
     AUTH_SECRET: SECRET,
     // Every feature on, the access log included (a line per request, as in production).
     LOG_LEVEL: 'info',

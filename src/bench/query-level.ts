@@ -8,6 +8,7 @@ import { createCacheStore } from '../cache/create-cache-store.js';
 import { createPostgresLedger } from '../cache/invalidation-ledger.js';
 import { keysWrittenBy } from '../cache/keys.js';
 import { ReadThroughCache } from '../cache/read-through-cache.js';
+import { flushPrefix } from '../dba/cache-admin.js';
 import { silentLogger } from '../logger.js';
 import { createMetrics } from '../metrics.js';
 import { BalanceService } from '../service/balance-service.js';
@@ -124,6 +125,9 @@ export async function benchQueries(options: {
     }
   } finally {
     await cache.close();
+    if (options.cache === 'redis' && options.redisUrl) {
+      await flushPrefix(options.redisUrl, keyPrefix);
+    }
   }
   return figures;
 }

@@ -10,7 +10,7 @@ import type pg from 'pg';
 import { signToken } from '../auth/tokens.js';
 import { childrenOf } from '../check/processes.js';
 import { RedisCluster } from '../check/redis-cluster.js';
-import { flushTarget, openAdminTarget } from '../dba/cache-admin.js';
+import { flushPrefix } from '../dba/cache-admin.js';
 import { startProcess } from './bench-process.js';
 import {
   type HttpFigures,
@@ -195,7 +195,7 @@ export async function benchScaleOut(options: {
       } finally {
         await server.stop();
         // The shared Redis keeps nothing of the bench's (the cluster goes away whole).
-        if (!cluster) await forgetKeys(options.redisUrl, keyPrefix(server.port));
+        if (!cluster) await flushPrefix(options.redisUrl, keyPrefix(server.port));
       }
     } finally {
       await cluster?.remove();
@@ -291,15 +291,6 @@ async function referenceFigures(
 
 /** The cache key prefix of the server on `port`: its own keys in a shared Redis. */
 const keyPrefix = (port: number) => `bench-scale-${port}:`;
-
-async function forgetKeys(redisUrl: string, prefix: string): Promise<void> {
-  const target = await openAdminTarget({ redisUrl });
-  try {
-    await flushTarget(target, prefix);
-  } finally {
-    await target.close();
-  }
-}
 
 /** The built server for one setup, waited for until every worker is up. */
 async function startApi(

@@ -54,7 +54,8 @@ export async function migrate(
  * It conflicts with a session-level lock on the same key, so it still excludes older versions.
  */
 async function holdMigrationLock(databaseUrl: string): Promise<() => Promise<void>> {
-  const client = new pg.Client({ connectionString: databaseUrl });
+  // Bounded like the pools' connections: a server that never answers fails the start, in time.
+  const client = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 10_000 });
   client.on('error', () => {}); // a lost connection fails the migration's own statements
   await client.connect();
   try {

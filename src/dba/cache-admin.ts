@@ -113,6 +113,19 @@ export async function flushTarget(target: AdminTarget, keyPrefix: string): Promi
 }
 
 /**
+ * Deletes every key under `keyPrefix` from the Redis at `redisUrl`: what a benchmark's server
+ * leaves in a shared Redis (its epoch key has no TTL, so it would stay for ever).
+ */
+export async function flushPrefix(redisUrl: string, keyPrefix: string): Promise<number> {
+  const target = await openAdminTarget({ redisUrl });
+  try {
+    return await flushTarget(target, keyPrefix);
+  } finally {
+    await target.close();
+  }
+}
+
+/**
  * INFO of every master for the given sections; counters (`keyspace_hits`, `keyspace_misses`,
  * `used_memory`) added up, other fields as the first master reports them.
  */
