@@ -111,5 +111,13 @@ describe('the API description', () => {
       expect((await response.text()).length, asset).toBeGreaterThan(20);
     }
     expect(await (await api.call('GET', '/docs/init.js')).text()).toContain("url: '/openapi.json'");
+    expect((await api.call('GET', '/docs/other.js')).status).toBe(404);
+  });
+
+  it("routes every request through hono's RegExpRouter, not its slower fallback", async () => {
+    // SmartRouter picks the first router that accepts every route; a route the RegExpRouter
+    // refuses (once, `/docs/:asset` beside `/docs/init.js`) quietly costs every request.
+    await api.call('GET', '/healthz');
+    expect(api.app.router.name).toBe('SmartRouter + RegExpRouter');
   });
 });

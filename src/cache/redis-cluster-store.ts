@@ -8,6 +8,7 @@ import {
   COMPARE_AND_SET,
   compareAndSetArguments,
   decode,
+  encode,
   REPLACE_KEEPING_LSN,
   replaceKeepingLsnArguments,
   setIfAbsentCommand,
@@ -152,7 +153,7 @@ export function createRedisClusterStore(seeds: RedisNode[]): CacheStore {
       return { values: result, connection: answered };
     },
     set: async (key, value, ttlMs) => {
-      await (await ready()).set(key, JSON.stringify(value), { PX: ttlMs });
+      await (await ready()).set(key, encode(value), { PX: ttlMs });
     },
     setIfAbsent: async (key, value, ttlMs) => {
       const held = await (await ready()).sendCommand(
@@ -192,7 +193,7 @@ export function createRedisClusterStore(seeds: RedisNode[]): CacheStore {
               replaceKeepingLsnArguments(slot.set, ttlMs, slot.remove),
             );
           const multi = client.multi(first);
-          for (const [key, value] of slot.set) multi.set(key, JSON.stringify(value), { PX: ttlMs });
+          for (const [key, value] of slot.set) multi.set(key, encode(value), { PX: ttlMs });
           if (slot.remove.length > 0) multi.unlink(slot.remove);
           return multi.exec();
         }),

@@ -5,14 +5,15 @@ import {
   COMPARE_AND_SET,
   compareAndSetArguments,
   decode,
+  encode,
   REPLACE_KEEPING_LSN,
   replaceKeepingLsnArguments,
   setIfAbsentCommand,
 } from './redis-values.js';
 
 /**
- * One node-redis connection to a single Redis (not a cluster). Values are stored as JSON, so
- * `redis-cli get balance:1` shows what a process would read.
+ * One node-redis connection to a single Redis (not a cluster). Values are stored as readable
+ * text (redis-values.ts), so `redis-cli get balance:1` shows what a process would read.
  *
  * Connection events are facts the guard acts on: every one bumps `connection`, so a process,
  * busy or idle, re-checks the server run before it serves a hit from a new connection.
@@ -73,7 +74,7 @@ export function createRedisStore(url: string): CacheStore {
       return { values, connection: asked };
     },
     set: async (key, value, ttlMs) => {
-      await (await ready()).set(key, JSON.stringify(value), { PX: ttlMs });
+      await (await ready()).set(key, encode(value), { PX: ttlMs });
     },
     setIfAbsent: async (key, value, ttlMs) => {
       const held = await (await ready()).sendCommand(setIfAbsentCommand(key, value, ttlMs));
@@ -96,7 +97,7 @@ export function createRedisStore(url: string): CacheStore {
         return;
       }
       const multi = (await ready()).multi();
-      for (const [key, value] of set) multi.set(key, JSON.stringify(value), { PX: ttlMs });
+      for (const [key, value] of set) multi.set(key, encode(value), { PX: ttlMs });
       if (remove.length > 0) multi.unlink(remove);
       await multi.exec();
     },

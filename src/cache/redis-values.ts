@@ -1,17 +1,58 @@
 /**
- * What the single-Redis and the cluster stores say to Redis alike: values as JSON (so
+ * What the single-Redis and the cluster stores say to Redis alike: values as readable text (so
  * `redis-cli get balance:1` shows what a process would read), and the two one-key writes of
  * the guard. One key each, so they stay on one slot in a cluster.
  */
+import type { Tagged } from './generation-guard.js';
 
-/** A stored JSON value, or undefined for nil; the caller knows what it stored. */
+/**
+ * A tagged value whose value is a string (a rendered list, a total) is stored as that string
+ * after a header line naming its epoch and generation, which hold no space or newline:
+ * `text <epoch> <generation>\n<string>`. A hit then neither unescapes nor parses it: for a
+ * 60 kB rendered list, JSON.parse of it as a JSON string took 63 µs, this 0.2 µs (README,
+ * Performance). Everything else is JSON.
+ */
+const TEXT_HEADER = 'text ';
+
+/** How a value is stored: see TEXT_HEADER. */
+export function encode(value: unknown): string {
+  return isTaggedText(value)
+    ? `${TEXT_HEADER}${value.e} ${value.g}\n${value.v}`
+    : JSON.stringify(value);
+}
+
+/** A stored value, or undefined for nil; the caller knows what it stored. */
 export function decode<T>(raw: string | null): T {
-  return (raw === null ? undefined : JSON.parse(raw)) as T;
+  if (raw === null) return undefined as T;
+  if (!raw.startsWith(TEXT_HEADER)) return JSON.parse(raw) as T;
+  const endOfHeader = raw.indexOf('\n');
+  const space = raw.indexOf(' ', TEXT_HEADER.length);
+  if (endOfHeader === -1 || space === -1 || space > endOfHeader) {
+    throw new Error('a cached text value has no header line');
+  }
+  const tagged: Tagged<string> = {
+    e: raw.slice(TEXT_HEADER.length, space),
+    g: raw.slice(space + 1, endOfHeader),
+    v: raw.slice(endOfHeader + 1),
+  };
+  return tagged as T;
+}
+
+function isTaggedText(value: unknown): value is Tagged<string> {
+  if (value === null || typeof value !== 'object') return false;
+  const { e, g, v } = value as Partial<Tagged<unknown>>;
+  return (
+    typeof v === 'string' &&
+    typeof e === 'string' &&
+    typeof g === 'string' &&
+    !/\s/.test(e) &&
+    !/\s/.test(g)
+  );
 }
 
 /** SET … NX GET (Redis 7): the old value, or nil when this call set it. */
 export function setIfAbsentCommand(key: string, value: unknown, ttlMs: number): string[] {
-  return ['SET', key, JSON.stringify(value), 'NX', 'GET', 'PX', String(ttlMs)];
+  return ['SET', key, encode(value), 'NX', 'GET', 'PX', String(ttlMs)];
 }
 
 /** Replaces the key only if it still holds what the caller saw ('' standing for absent). */

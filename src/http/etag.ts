@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { Context, TypedResponse } from 'hono';
 import type { JSONParsed } from 'hono/utils/types';
+import type { JsonText } from '../service/json-text.js';
 import type { AppEnv } from './env.js';
 import { HttpProblem } from './problem.js';
-import { preparedEmpty, preparedJson } from './response-headers.js';
+import { preparedEmpty, preparedJson, preparedJsonText } from './response-headers.js';
 
 /** A balance's ETag is its version: it changes exactly when the balance does. */
 export function versionEtag(version: string): string {
@@ -38,6 +39,18 @@ export function jsonOrNotModified<T>(
   | (Response & TypedResponse<null, 304, 'body'>) {
   if (isNotModified(c, etag)) return preparedEmpty(c, 304, { etag });
   return preparedJson(c, body, 200, { etag });
+}
+
+/** jsonOrNotModified for a body rendered before (a cached list), sent as it is. */
+export function jsonTextOrNotModified<T>(
+  c: Context<AppEnv>,
+  json: JsonText<T>,
+  etag: string,
+):
+  | (Response & TypedResponse<JSONParsed<T>, 200, 'json'>)
+  | (Response & TypedResponse<null, 304, 'body'>) {
+  if (isNotModified(c, etag)) return preparedEmpty(c, 304, { etag });
+  return preparedJsonText(c, json, 200, { etag });
 }
 
 /**

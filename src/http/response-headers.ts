@@ -14,6 +14,7 @@ import { Hono, type MiddlewareHandler, type TypedResponse } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
 import type { ContentfulStatusCode, StatusCode } from 'hono/utils/http-status';
 import type { JSONParsed } from 'hono/utils/types';
+import { type JsonText, toJsonText } from '../service/json-text.js';
 import type { AppEnv } from './env.js';
 
 type Context = Parameters<MiddlewareHandler<AppEnv>>[0];
@@ -61,8 +62,17 @@ export function preparedJson<T, S extends ContentfulStatusCode>(
   body: T,
   status: S,
   headers: Record<string, string>,
+): Response & TypedResponse<JSONParsed<T>, S, 'json'> {
+  return preparedJsonText(c, toJsonText(body), status, headers);
+}
+
+/** preparedJson for a body rendered before (a cached list): sent as it is. */
+export function preparedJsonText<T, S extends ContentfulStatusCode>(
+  c: Context,
+  json: JsonText<T>,
+  status: S,
+  headers: Record<string, string>,
 ) {
-  const json = JSON.stringify(body);
   const response = prepare(c, json, status, { 'content-type': 'application/json', ...headers });
   return response as Response & TypedResponse<JSONParsed<T>, S, 'json'>;
 }

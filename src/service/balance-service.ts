@@ -23,11 +23,15 @@ import { QueryRunner } from './query-runner.js';
 import { Transfers } from './transfers.js';
 import { UncachedReads } from './uncached-reads.js';
 import { UnknownOutcomes } from './unknown-outcomes.js';
-import { DEFAULT_USER_BALANCES_LIMIT, type UserBalanceList } from './user-balance-list.js';
+import {
+  DEFAULT_USER_BALANCES_LIMIT,
+  type RenderedUserBalances,
+  type UserBalanceList,
+} from './user-balance-list.js';
 import { type BalancePatch, BalanceWrites, type NewBalance } from './writes.js';
 
 export { IDEMPOTENCY_KEY_RETENTION_MS, type MovementOptions } from './movements.js';
-export type { UserBalanceList } from './user-balance-list.js';
+export type { RenderedUserBalances, UserBalanceList } from './user-balance-list.js';
 export type { BalancePatch, NewBalance } from './writes.js';
 
 export interface BalanceServiceDeps {
@@ -93,6 +97,11 @@ export class BalanceService {
    */
   findByUserId(userId: string): Promise<UserBalanceList> {
     return this.cachedReads.findByUserId(userId);
+  }
+
+  /** findByUserId's list as the JSON the API answers, cached as it is: what a hit sends. */
+  renderedUserBalances(userId: string): Promise<RenderedUserBalances> {
+    return this.cachedReads.renderedUserBalances(userId);
   }
 
   /** A page of the user's balances, newest first, by offset. Not cached. */

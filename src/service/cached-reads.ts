@@ -11,7 +11,13 @@ import { balanceTotalUsdByUser } from '../queries/balances/total_usd_by_user.que
 import { type Balance, toBalance } from './balance.js';
 import type { CacheTtls } from './cache-ttls.js';
 import type { QueryRunner } from './query-runner.js';
-import { boundUserBalances, type UserBalanceList } from './user-balance-list.js';
+import {
+  boundUserBalances,
+  type RenderedUserBalances,
+  readRenderedUserBalances,
+  renderUserBalances,
+  type UserBalanceList,
+} from './user-balance-list.js';
 import { requireId } from './validate.js';
 
 /** BalanceService's cached reads (the original model's `findById`, `findByUserId`, ...). */
@@ -52,12 +58,18 @@ export class CachedReads {
     });
   }
 
-  /**
-   * Cached as `balance:user:<userId>` for `ttls.byUserMs`: the bounded list with its tag, so a
-   * hit neither reads nor hashes more than `userBalancesLimit` balances. One row beyond the
-   * limit is read to learn whether more follow, and not kept.
-   */
+  /** The user's bounded list (below), parsed. */
   async findByUserId(userId: string): Promise<UserBalanceList> {
+    const { json, tag } = await this.renderedUserBalances(userId);
+    return { ...(JSON.parse(json) as Omit<UserBalanceList, 'tag'>), tag };
+  }
+
+  /**
+   * Cached as `balance:user:<userId>` for `ttls.byUserMs`: the bounded list rendered, with its
+   * tag, so a hit neither reads, parses nor hashes more than `userBalancesLimit` balances. One
+   * row beyond the limit is read to learn whether more follow, and not kept.
+   */
+  async renderedUserBalances(userId: string): Promise<RenderedUserBalances> {
     const user = requireId(userId, 'userId');
     const limit = this.userBalancesLimit;
     // Without an LSN (an old value read past, below), the read asks the primary's position first.
@@ -65,18 +77,21 @@ export class CachedReads {
       const rows = await this.readAt('findByUserId', lsn, (db) =>
         balanceFindByUserId.run({ userId: user, limit: limit + 1 }, db),
       );
-      return boundUserBalances(rows.map(toBalance), limit);
+      return renderUserBalances(boundUserBalances(rows.map(toBalance), limit));
     };
-    const list = await this.cache.read({
+    const cached = await this.cache.read({
       query: 'findByUserId',
       key: cacheKeys.byUser(user),
       generationKey: cacheKeys.userGeneration(user),
       ttlMs: this.ttls.byUserMs,
       load,
     });
-    // Versions before the bound cached a bare array under the same key (the original model's
-    // name): after an upgrade, read past one until it expires instead of serving it.
-    return Array.isArray(list) ? load() : list;
+    // Older versions cached other forms under the same key (the original model's name): a
+    // bare array, then an object. After an upgrade, read past one until it expires.
+    return (
+      readRenderedUserBalances(cached) ??
+      (readRenderedUserBalances(await load()) as RenderedUserBalances)
+    );
   }
 
   /** Cached as `balance:user:<userId>:token:<tokenId>` for `ttls.byUserAndTokenMs`; a missing one is not cached. */

@@ -1,11 +1,13 @@
 /**
  * The unpaged list of a user's balances, bounded: at most USER_BALANCES_LIMIT balances in token
  * order, a cursor when more follow, and a tag (the HTTP ETag) computed once, when the list is
- * read from PostgreSQL, and cached beside it, so a hit never hashes a large body again.
+ * read from PostgreSQL. The cache holds it rendered (the tag, then the JSON the API answers),
+ * so a hit neither hashes, parses nor serializes a large body again.
  */
 import { createHash } from 'node:crypto';
 import type { Balance } from './balance.js';
 import { encodeTokenCursor } from './cursor.js';
+import { type JsonText, toJsonText } from './json-text.js';
 
 /** How many balances the unpaged list holds unless USER_BALANCES_LIMIT says otherwise. */
 export const DEFAULT_USER_BALANCES_LIMIT = 1_000;
@@ -28,6 +30,12 @@ export interface UserBalanceList {
   tag: string;
 }
 
+/** The list as the API answers it, and its tag. */
+export interface RenderedUserBalances {
+  json: JsonText<Omit<UserBalanceList, 'tag'>>;
+  tag: string;
+}
+
 /**
  * Bounds `balances` (read with one row more than `limit`, in token order) to `limit`, and
  * tags the result.
@@ -45,4 +53,17 @@ function listTag(items: Balance[], nextCursor: string | null): string {
     .update(`${versions}|${nextCursor ?? ''}`)
     .digest('base64url')
     .slice(0, 27);
+}
+
+/** The cached form: `<tag> <json>` (a tag is base64url: no space). */
+export function renderUserBalances({ items, nextCursor, tag }: UserBalanceList): string {
+  return `${tag} ${toJsonText({ items, nextCursor })}`;
+}
+
+/** A cached list back; undefined for anything else under its key (an older version's form). */
+export function readRenderedUserBalances(cached: unknown): RenderedUserBalances | undefined {
+  if (typeof cached !== 'string') return undefined;
+  const space = cached.indexOf(' ');
+  if (space === -1) return undefined;
+  return { tag: cached.slice(0, space), json: cached.slice(space + 1) };
 }

@@ -4,7 +4,13 @@ import type { Context } from 'hono';
 import { type CacheTtls, describeTtl } from '../../service/cache-ttls.js';
 import { canRead, notFound } from '../auth.js';
 import type { AppDeps, AppEnv } from '../env.js';
-import { bodyEtag, jsonOrNotModified, tagEtag, versionEtag } from '../etag.js';
+import {
+  bodyEtag,
+  jsonOrNotModified,
+  jsonTextOrNotModified,
+  tagEtag,
+  versionEtag,
+} from '../etag.js';
 import {
   commonProblems,
   ifNoneMatch,
@@ -105,10 +111,9 @@ export function registerUserRoutes(app: OpenAPIHono<AppEnv>, { service }: AppDep
     if (limit !== undefined || cursor !== undefined) {
       return c.json(await service.getByUserAfter(userId, limit, cursor), 200);
     }
-    // The tag was computed when the list was read from PostgreSQL: a hit hashes nothing.
-    const list = await service.findByUserId(userId);
-    const body = { items: list.items, nextCursor: list.nextCursor };
-    return jsonOrNotModified(c, body, tagEtag(list.tag));
+    // Rendered and tagged when read from PostgreSQL: a hit sends the cached text as it is.
+    const { json, tag } = await service.renderedUserBalances(userId);
+    return jsonTextOrNotModified(c, json, tagEtag(tag));
   });
 
   app.openapi(getUserTokenRoute(service.ttls), async (c) => {
