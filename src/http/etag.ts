@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { Context, TypedResponse } from 'hono';
 import type { JSONParsed } from 'hono/utils/types';
 import type { JsonText } from '../service/json-text.js';
@@ -16,9 +15,9 @@ export function tagEtag(tag: string): string {
   return `"${tag}"`;
 }
 
-/** For collections and totals, which have no single version: a hash of the body. */
-export function bodyEtag(body: unknown): string {
-  return `"${createHash('sha256').update(JSON.stringify(body)).digest('base64url').slice(0, 27)}"`;
+/** A user's total: the body changes exactly when the amount does (the user is in the URL). */
+export function totalEtag(totalUsd: string): string {
+  return `"total-${totalUsd}"`;
 }
 
 /** True when If-None-Match names `etag` (or `*`), so a 304 can be sent instead of the body. */

@@ -20,6 +20,7 @@ import { type CacheTtls, DEFAULT_CACHE_TTLS } from './cache-ttls.js';
 import { CachedReads } from './cached-reads.js';
 import { type MovementOptions, Movements } from './movements.js';
 import { QueryRunner } from './query-runner.js';
+import type { RenderedBalance } from './rendered-balance.js';
 import { Transfers } from './transfers.js';
 import { UncachedReads } from './uncached-reads.js';
 import { UnknownOutcomes } from './unknown-outcomes.js';
@@ -31,6 +32,7 @@ import {
 import { type BalancePatch, BalanceWrites, type NewBalance } from './writes.js';
 
 export { IDEMPOTENCY_KEY_RETENTION_MS, type MovementOptions } from './movements.js';
+export type { RenderedBalance } from './rendered-balance.js';
 export type { RenderedUserBalances, UserBalanceList } from './user-balance-list.js';
 export type { BalancePatch, NewBalance } from './writes.js';
 
@@ -89,6 +91,11 @@ export class BalanceService {
     return this.cachedReads.findById(id);
   }
 
+  /** findById's balance as the JSON the API answers, cached as it is, with its owner and version. */
+  findByIdRendered(id: string): Promise<RenderedBalance | null> {
+    return this.cachedReads.findByIdRendered(id);
+  }
+
   /**
    * The user's balances in token order, at most `userBalancesLimit` of them; when there are
    * more, `nextCursor` continues in token order through getByUserAfter. Cached as
@@ -100,8 +107,8 @@ export class BalanceService {
   }
 
   /** findByUserId's list as the JSON the API answers, cached as it is: what a hit sends. */
-  renderedUserBalances(userId: string): Promise<RenderedUserBalances> {
-    return this.cachedReads.renderedUserBalances(userId);
+  findByUserIdRendered(userId: string): Promise<RenderedUserBalances> {
+    return this.cachedReads.findByUserIdRendered(userId);
   }
 
   /** A page of the user's balances, newest first, by offset. Not cached. */
@@ -123,6 +130,11 @@ export class BalanceService {
   /** Cached as `balance:user:<userId>:token:<tokenId>` (`ttls.byUserAndTokenMs`); a missing one is not cached. */
   findByUserIdAndTokenId(userId: string, tokenId: string): Promise<Balance | null> {
     return this.cachedReads.findByUserIdAndTokenId(userId, tokenId);
+  }
+
+  /** findByUserIdAndTokenId's balance as the JSON the API answers (see findByIdRendered). */
+  findByUserIdAndTokenIdRendered(userId: string, tokenId: string): Promise<RenderedBalance | null> {
+    return this.cachedReads.findByUserIdAndTokenIdRendered(userId, tokenId);
   }
 
   /** Sum of the user's `usdValue`, "0" with no balances. Cached as `balance:user:<userId>:total` (`ttls.totalByUserMs`). */

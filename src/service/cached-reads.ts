@@ -3,7 +3,7 @@
  * TTL table, src/service/cache-ttls.ts), and what it declines to cache.
  */
 import { cacheKeys } from '../cache/keys.js';
-import type { ReadThroughCache } from '../cache/read-through-cache.js';
+import type { CachedRead, ReadThroughCache } from '../cache/read-through-cache.js';
 import { balanceFindById } from '../queries/balances/find_by_id.queries.js';
 import { balanceFindByUserId } from '../queries/balances/find_by_user_id.queries.js';
 import { balanceFindByUserIdAndTokenId } from '../queries/balances/find_by_user_id_and_token_id.queries.js';
@@ -11,6 +11,12 @@ import { balanceTotalUsdByUser } from '../queries/balances/total_usd_by_user.que
 import { type Balance, toBalance } from './balance.js';
 import type { CacheTtls } from './cache-ttls.js';
 import type { QueryRunner } from './query-runner.js';
+import {
+  parseRenderedBalance,
+  type RenderedBalance,
+  readRenderedBalance,
+  renderBalance,
+} from './rendered-balance.js';
 import {
   boundUserBalances,
   type RenderedUserBalances,
@@ -40,10 +46,16 @@ export class CachedReads {
     this.userBalancesLimit = userBalancesLimit;
   }
 
-  /** Cached as `balance:<id>` for `ttls.byIdMs`; a missing balance is not cached. */
+  /** The balance (below), parsed. */
   async findById(id: string): Promise<Balance | null> {
+    const rendered = await this.findByIdRendered(id);
+    return rendered && parseRenderedBalance(rendered);
+  }
+
+  /** Cached as `balance:<id>` for `ttls.byIdMs`, rendered; a missing balance is not cached. */
+  findByIdRendered(id: string): Promise<RenderedBalance | null> {
     const balanceId = requireId(id, 'id');
-    return this.cache.read({
+    return this.readBalance({
       query: 'findById',
       key: cacheKeys.byId(balanceId),
       generationKey: cacheKeys.balanceGeneration(balanceId),
@@ -52,7 +64,7 @@ export class CachedReads {
         const [row] = await this.readAt('findById', lsn, (db) =>
           balanceFindById.run({ id: balanceId }, db),
         );
-        return row ? toBalance(row) : null;
+        return row ? renderBalance(toBalance(row)) : null;
       },
       shouldStore: (balance) => balance !== null,
     });
@@ -60,7 +72,7 @@ export class CachedReads {
 
   /** The user's bounded list (below), parsed. */
   async findByUserId(userId: string): Promise<UserBalanceList> {
-    const { json, tag } = await this.renderedUserBalances(userId);
+    const { json, tag } = await this.findByUserIdRendered(userId);
     return { ...(JSON.parse(json) as Omit<UserBalanceList, 'tag'>), tag };
   }
 
@@ -69,7 +81,7 @@ export class CachedReads {
    * tag, so a hit neither reads, parses nor hashes more than `userBalancesLimit` balances. One
    * row beyond the limit is read to learn whether more follow, and not kept.
    */
-  async renderedUserBalances(userId: string): Promise<RenderedUserBalances> {
+  async findByUserIdRendered(userId: string): Promise<RenderedUserBalances> {
     const user = requireId(userId, 'userId');
     const limit = this.userBalancesLimit;
     // Without an LSN (an old value read past, below), the read asks the primary's position first.
@@ -94,11 +106,20 @@ export class CachedReads {
     );
   }
 
-  /** Cached as `balance:user:<userId>:token:<tokenId>` for `ttls.byUserAndTokenMs`; a missing one is not cached. */
+  /** The balance (below), parsed. */
   async findByUserIdAndTokenId(userId: string, tokenId: string): Promise<Balance | null> {
+    const rendered = await this.findByUserIdAndTokenIdRendered(userId, tokenId);
+    return rendered && parseRenderedBalance(rendered);
+  }
+
+  /**
+   * Cached as `balance:user:<userId>:token:<tokenId>` for `ttls.byUserAndTokenMs`, rendered; a
+   * missing one is not cached.
+   */
+  findByUserIdAndTokenIdRendered(userId: string, tokenId: string): Promise<RenderedBalance | null> {
     const user = requireId(userId, 'userId');
     const token = requireId(tokenId, 'tokenId');
-    return this.cache.read({
+    return this.readBalance({
       query: 'findByUserIdAndTokenId',
       key: cacheKeys.byUserAndToken(user, token),
       generationKey: cacheKeys.userGeneration(user),
@@ -107,7 +128,7 @@ export class CachedReads {
         const [row] = await this.readAt('findByUserIdAndTokenId', lsn, (db) =>
           balanceFindByUserIdAndTokenId.run({ userId: user, tokenId: token }, db),
         );
-        return row ? toBalance(row) : null;
+        return row ? renderBalance(toBalance(row)) : null;
       },
       shouldStore: (balance) => balance !== null,
     });
@@ -128,5 +149,18 @@ export class CachedReads {
         return row?.total_usd ?? '0';
       },
     });
+  }
+
+  /**
+   * A cached balance, rendered. Older versions cached the balance object under the same key
+   * (the original model's name): after an upgrade, read past one until it expires.
+   */
+  private async readBalance(read: CachedRead<string | null>): Promise<RenderedBalance | null> {
+    const cached: unknown = await this.cache.read(read);
+    if (cached === null) return null;
+    const rendered = readRenderedBalance(cached);
+    if (rendered) return rendered;
+    const loaded = await read.load(undefined);
+    return loaded === null ? null : (readRenderedBalance(loaded) ?? null);
   }
 }

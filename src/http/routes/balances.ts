@@ -3,7 +3,7 @@ import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import { type CacheTtls, describeTtl } from '../../service/cache-ttls.js';
 import { canRead, notFound, requireAdmin } from '../auth.js';
 import type { AppDeps, AppEnv } from '../env.js';
-import { jsonOrNotModified, versionEtag, versionFromIfMatch } from '../etag.js';
+import { jsonTextOrNotModified, versionEtag, versionFromIfMatch } from '../etag.js';
 import {
   bodyProblems,
   commonProblems,
@@ -181,9 +181,10 @@ const listEntries = createRoute({
 
 export function registerBalanceRoutes(app: OpenAPIHono<AppEnv>, { service }: AppDeps): void {
   app.openapi(getBalanceRoute(service.ttls), async (c) => {
-    const balance = await service.findById(c.req.valid('param').id);
+    // Cached as the JSON answered, after its owner and version: a hit parses nothing.
+    const balance = await service.findByIdRendered(c.req.valid('param').id);
     if (!balance || !canRead(c.get('principal'), balance.userId)) throw notFound('balance');
-    return jsonOrNotModified(c, balance, versionEtag(balance.version));
+    return jsonTextOrNotModified(c, balance.json, versionEtag(balance.version));
   });
 
   app.openapi(listBalances, async (c) => {

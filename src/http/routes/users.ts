@@ -5,10 +5,10 @@ import { type CacheTtls, describeTtl } from '../../service/cache-ttls.js';
 import { canRead, notFound } from '../auth.js';
 import type { AppDeps, AppEnv } from '../env.js';
 import {
-  bodyEtag,
   jsonOrNotModified,
   jsonTextOrNotModified,
   tagEtag,
+  totalEtag,
   versionEtag,
 } from '../etag.js';
 import {
@@ -112,21 +112,21 @@ export function registerUserRoutes(app: OpenAPIHono<AppEnv>, { service }: AppDep
       return c.json(await service.getByUserAfter(userId, limit, cursor), 200);
     }
     // Rendered and tagged when read from PostgreSQL: a hit sends the cached text as it is.
-    const { json, tag } = await service.renderedUserBalances(userId);
+    const { json, tag } = await service.findByUserIdRendered(userId);
     return jsonTextOrNotModified(c, json, tagEtag(tag));
   });
 
   app.openapi(getUserTokenRoute(service.ttls), async (c) => {
     const { userId, tokenId } = c.req.valid('param');
-    const balance = await service.findByUserIdAndTokenId(ownUserId(c, userId), tokenId);
+    const balance = await service.findByUserIdAndTokenIdRendered(ownUserId(c, userId), tokenId);
     if (!balance) throw notFound('balance');
-    return jsonOrNotModified(c, balance, versionEtag(balance.version));
+    return jsonTextOrNotModified(c, balance.json, versionEtag(balance.version));
   });
 
   app.openapi(getUserTotalRoute(service.ttls), async (c) => {
     const userId = ownUserId(c, c.req.valid('param').userId);
-    const body = { userId, totalUsd: await service.totalBalanceByUser(userId) };
-    return jsonOrNotModified(c, body, bodyEtag(body));
+    const totalUsd = await service.totalBalanceByUser(userId);
+    return jsonOrNotModified(c, { userId, totalUsd }, totalEtag(totalUsd));
   });
 }
 
