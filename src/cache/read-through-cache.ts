@@ -109,6 +109,7 @@ export class ReadThroughCache {
   private readonly guard: GenerationGuard;
   private readonly flights = new SingleFlight<Flight>();
   private readonly invalidations: Invalidations;
+  private readonly counters = new Map<string, { hit: { inc(): void }; miss: { inc(): void } }>();
 
   constructor(private readonly options: ReadThroughCacheOptions) {
     this.prefix = options.keyPrefix ?? '';
@@ -141,10 +142,10 @@ export class ReadThroughCache {
 
   /** The value from the cache if it is current, else from `load` (and then cached). */
   async read<T>(read: CachedRead<T>): Promise<T> {
-    const { metrics } = this.options;
+    const counters = this.countersOf(read.query);
     const admitted = this.invalidations.admits(read.generationKey);
     if (admitted === false || this.breaker.open || (admitted !== true && !(await admitted))) {
-      metrics.cacheMisses.inc({ query: read.query });
+      counters.miss.inc();
       // The cache is skipped, so no generation says how fresh a replica must be.
       return read.load(undefined);
     }
@@ -160,10 +161,10 @@ export class ReadThroughCache {
       (stamp === undefined ||
         !(await this.guard.isCurrent(read.query, this.prefix + read.generationKey, stamp)))
     ) {
-      metrics.cacheMisses.inc({ query: read.query });
+      counters.miss.inc();
       return read.load(undefined);
     }
-    (hit ? metrics.cacheHits : metrics.cacheMisses).inc({ query: read.query });
+    (hit ? counters.hit : counters.miss).inc();
     return value as T;
   }
 
@@ -189,6 +190,17 @@ export class ReadThroughCache {
   async close(): Promise<void> {
     this.invalidations.close();
     await this.options.store.close();
+  }
+
+  /** The hit and miss counters of `query`, labelled once rather than on every read. */
+  private countersOf(query: string) {
+    let counters = this.counters.get(query);
+    if (counters === undefined) {
+      const { cacheHits, cacheMisses } = this.options.metrics;
+      counters = { hit: cacheHits.labels(query), miss: cacheMisses.labels(query) };
+      this.counters.set(query, counters);
+    }
+    return counters;
   }
 
   private async lookUpOrLoad<T>(read: CachedRead<T>): Promise<Flight> {

@@ -4,9 +4,8 @@ import { createTokenVerifier } from '../auth/verifier.js';
 import { authenticate } from './auth.js';
 import { registerDocs } from './docs.js';
 import type { AppDeps, AppEnv } from './env.js';
-import { httpMetrics } from './http-metrics.js';
+import { observeRequests } from './observe.js';
 import { HttpProblem, problemResponse, RequestValidationError, toProblem } from './problem.js';
-import { responseHeaders } from './response-headers.js';
 import { registerBalanceRoutes } from './routes/balances.js';
 import { registerOperationRoutes } from './routes/operations.js';
 import { registerTransferRoutes } from './routes/transfers.js';
@@ -36,21 +35,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     },
   });
 
-  app.use(httpMetrics(deps.metrics));
-  app.use(responseHeaders(deps.isShuttingDown));
-  app.use(async (c, next) => {
-    const started = performance.now();
-    await next();
-    const fields = {
-      requestId: c.get('requestId'),
-      method: c.req.method,
-      path: c.req.path,
-      status: c.res.status,
-      ms: Math.round((performance.now() - started) * 10) / 10,
-    };
-    if (c.res.status >= 500) deps.logger.error(fields, 'request failed');
-    else deps.logger.info(fields, 'request');
-  });
+  app.use(observeRequests(deps));
   const limitBody = bodyLimit({
     maxSize: deps.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
     onError: () => {
@@ -62,15 +47,19 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       );
     },
   });
+  const authenticated = authenticate(
+    deps.verifyToken ?? createTokenVerifier({ secret: deps.authSecret }),
+  );
   // GET and HEAD carry no body we read. Skipping them matters: bodyLimit asks for the raw
   // request's body, which makes @hono/node-server build a whole web Request (headers copied,
-  // an AbortController) for every read; measured by make bench (README, Performance).
+  // an AbortController) for every read; measured by make bench (README, Performance). One
+  // layer for both, as in observe.ts.
   app.use('/v1/*', (c, next) =>
-    c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limitBody(c, next),
-  );
-  app.use(
-    '/v1/*',
-    authenticate(deps.verifyToken ?? createTokenVerifier({ secret: deps.authSecret })),
+    c.req.method === 'GET' || c.req.method === 'HEAD'
+      ? authenticated(c, next)
+      : limitBody(c, async () => {
+          await authenticated(c, next);
+        }),
   );
 
   registerOperationRoutes(app, deps);

@@ -3,7 +3,7 @@
  * bounded whatever a client sends: the route is the matched route's template (never the raw
  * path), unknown methods count as `other`, and requests no route matched as `unmatched`.
  */
-import type { MiddlewareHandler } from 'hono';
+import type { Context } from 'hono';
 import { matchedRoutes } from 'hono/route';
 import type { Metrics } from '../metrics.js';
 
@@ -17,11 +17,12 @@ export function openApiTemplate(honoPath: string): string {
 }
 
 /**
- * Times every request from the outermost middleware. The timer and label values are looked up,
- * not built: a template is converted once per route, and the labelled histogram child is kept
- * per method, route and status class, so a request costs a route lookup and an observe.
+ * Times every request, for the outermost middleware (observe.ts): `started` as a request comes
+ * in, `finished` once its response is made. The label values are looked up, not built: a
+ * template is converted once per route, and the labelled histogram child is kept per method,
+ * route and status class, so a request costs a route lookup and an observe.
  */
-export function httpMetrics(metrics: Metrics): MiddlewareHandler {
+export function requestMetrics(metrics: Metrics) {
   const { httpRequestDuration, httpRequestsInFlight } = metrics;
   const templates = new Map<string, string>();
   // method -> route -> status class -> the histogram child for those labels
@@ -35,7 +36,7 @@ export function httpMetrics(metrics: Metrics): MiddlewareHandler {
     );
   };
 
-  const routeOf = (c: Parameters<MiddlewareHandler>[0]): string => {
+  const routeOf = (c: Context): string => {
     // Middleware is registered for every method ('ALL'); a route handler for its own, and it
     // comes last among the matches. Nothing but middleware matched means no route did.
     const last = matchedRoutes(c).at(-1);
@@ -48,17 +49,16 @@ export function httpMetrics(metrics: Metrics): MiddlewareHandler {
     return template;
   };
 
-  return async (c, next) => {
-    const started = performance.now();
-    httpRequestsInFlight.inc();
-    try {
-      await next();
-    } finally {
+  return {
+    started(): void {
+      httpRequestsInFlight.inc();
+    },
+    finished(c: Context, seconds: number): void {
       httpRequestsInFlight.dec();
       const method = KNOWN_METHODS.has(c.req.method) ? c.req.method : 'other';
       const statusClass = STATUS_CLASSES[Math.floor(c.res.status / 100)] ?? 'other';
-      child(method, routeOf(c), statusClass).observe((performance.now() - started) / 1000);
-    }
+      child(method, routeOf(c), statusClass).observe(seconds);
+    },
   };
 }
 

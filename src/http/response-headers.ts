@@ -31,20 +31,20 @@ const CLIENT_REQUEST_ID = /^[\w\-=]{1,255}$/;
 /** Responses that already carry every header of SECURE_HEADERS and the request id. */
 const prepared = new WeakSet<Response>();
 
-/** Outermost after the metrics: names the request, and completes every response's headers. */
-export function responseHeaders(isShuttingDown?: () => boolean): MiddlewareHandler<AppEnv> {
-  return async (c, next) => {
-    const sent = c.req.header('x-request-id');
-    c.set('requestId', sent !== undefined && CLIENT_REQUEST_ID.test(sent) ? sent : randomUUID());
-    await next();
-    const draining = isShuttingDown?.() === true;
-    if (prepared.has(c.res) && !draining) return;
-    const headers = c.res.headers;
-    for (const [name, value] of Object.entries(SECURE_HEADERS)) headers.set(name, value);
-    headers.set('x-request-id', c.get('requestId'));
-    // Ask keep-alive clients to reconnect, to another instance.
-    if (draining) headers.set('connection', 'close');
-  };
+/** Names the request: the client's own id when it is plain, else a new one. */
+export function nameRequest(c: Context): void {
+  const sent = c.req.header('x-request-id');
+  c.set('requestId', sent !== undefined && CLIENT_REQUEST_ID.test(sent) ? sent : randomUUID());
+}
+
+/** Adds every header to a response that was not prepared with them; `Connection: close` while draining. */
+export function completeHeaders(c: Context, draining: boolean): void {
+  if (prepared.has(c.res) && !draining) return;
+  const headers = c.res.headers;
+  for (const [name, value] of Object.entries(SECURE_HEADERS)) headers.set(name, value);
+  headers.set('x-request-id', c.get('requestId'));
+  // Ask keep-alive clients to reconnect, to another instance.
+  if (draining) headers.set('connection', 'close');
 }
 
 function prepare(c: Context, body: string | null, status: StatusCode, headers: object): Response {
