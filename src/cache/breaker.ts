@@ -46,10 +46,18 @@ export class Breaker {
     { timeoutMs = this.options.timeoutMs, trips = true } = {},
   ): Promise<R> {
     let timer: NodeJS.Timeout | undefined;
+    let verdict: NodeJS.Immediate | undefined;
     try {
       if (!this.options.deadlines) return await operation();
       const deadline = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new CacheTimeoutError(timeoutMs)), timeoutMs);
+        // The timer fires in the event loop's timers phase, before the poll phase reads the
+        // sockets: after this process was busy for longer than the deadline (a long GC, large
+        // answers), a reply that came in time is still unread. So the verdict waits for that
+        // poll (setImmediate runs right after it): a stall of this process's own is not blamed
+        // on Redis, and does not send every request to PostgreSQL for a cool-down.
+        timer = setTimeout(() => {
+          verdict = setImmediate(() => reject(new CacheTimeoutError(timeoutMs)));
+        }, timeoutMs);
       });
       const attempt = operation();
       attempt.catch(() => {}); // it may fail after the deadline, with no one left to listen
@@ -70,6 +78,7 @@ export class Breaker {
       throw error;
     } finally {
       clearTimeout(timer);
+      clearImmediate(verdict);
     }
   }
 }

@@ -30,11 +30,10 @@ const APPLY_DELAY_MS = 300;
 export interface CheckPostgres {
   /** The check's database on the primary, reached directly. */
   url: string;
-  /** DATABASE_REPLICA_URLS for the API processes ('' for none). */
-  replicaUrls: string;
   /** What the API processes get: their DATABASE_URL and how it is pooled. */
   environment: {
     databaseUrl: string;
+    /** DATABASE_REPLICA_URLS ('' for none). */
     databaseReplicaUrls: string;
     /** DATABASE_MIGRATIONS_URL: PostgreSQL itself, whatever sits in front of it. */
     migrationsUrl: string;
@@ -65,7 +64,6 @@ export async function startCheckPostgres(
     if (bouncer) log(`PgBouncer in transaction mode at ${bouncer.url}`);
     return {
       url: postgres.url,
-      replicaUrls: '',
       environment: {
         databaseUrl: bouncer?.url ?? postgres.url,
         databaseReplicaUrls: '',
@@ -97,7 +95,6 @@ export async function startCheckPostgres(
   const replicaUrls = servers.replicaUrl('balances_check');
   return {
     url,
-    replicaUrls,
     environment: {
       databaseUrl: url,
       databaseReplicaUrls: replicaUrls,

@@ -282,7 +282,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
       ...(options.plantedBug === 'unchecked-replica-reads'
         ? [
             uncheckedReplicaReader({
-              replicaUrl: postgres.replicaUrls,
+              replicaUrl: postgres.environment.databaseReplicaUrls,
               balanceIds,
               until: () => now() >= deadline,
               now,
@@ -294,7 +294,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
     // Let in-flight retries of failed invalidations land before the final reads are judged.
     await new Promise((resolve) => setTimeout(resolve, 1_000));
 
-    const share = postgres.replicaUrls
+    const share = postgres.environment.databaseReplicaUrls
       ? await replicaShare(apis.filter((api) => api.alive).map((api) => api.url))
       : undefined;
     log('checking the history');
