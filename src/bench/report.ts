@@ -52,7 +52,7 @@ export function evaluateTargets(results: Omit<BenchResults, 'targets'>): Target[
       targets.push({
         name: `${name}: of ${figure.reference?.replace(/^reference, /, 'the lean reference, ')}`,
         goal: `at least ${goal * 100}% of its requests/s`,
-        measured: `${(figure.ratioToReference * 100).toFixed(0)}%`,
+        measured: `${(figure.ratioToReference * 100).toFixed(0)}% (${figure.requestsPerSecond} of ${figure.referenceRequestsPerSecond}/s)`,
         met: figure.ratioToReference >= goal,
       });
     }
@@ -123,15 +123,18 @@ export function markdownSummary(results: BenchResults, previous?: BenchResults):
       return `| ${f.query} | ${f.cache} | ${f.cold.p50}${change(f.cold.p50, before?.cold.p50)} / ${f.cold.p99} | ${f.warm.p50}${change(f.warm.p50, before?.warm.p50)} / ${f.warm.p99} | ${f.speedup}x |`;
     }),
     '',
-    `## HTTP (autocannon, ${results.knobs.connections} connections, ${results.knobs.durationSeconds} s each, loopback; in-memory cache unless "(Redis)"; "reference" rows are the lean references of src/bench/lean-reference.ts)`,
+    `## HTTP (autocannon, ${results.knobs.connections} connections, ${results.knobs.durationSeconds} s each, loopback; in-memory cache unless "(Redis)"; "reference" rows are the lean references of src/bench/lean-reference.ts, each run right before every figure held to it)`,
     '',
     '| scenario | requests/s | of /healthz | of its reference | p50 / p90 / p99 ms | errors | non-2xx |',
     '| --- | --- | --- | --- | --- | --- | --- |',
     ...results.http.map((f) => {
       const before = previous?.http.find((p) => p.name === f.name);
       const ofReference =
-        f.ratioToReference === undefined ? '' : `${(f.ratioToReference * 100).toFixed(0)}%`;
-      return `| ${f.name} | ${f.requestsPerSecond}${change(f.requestsPerSecond, before?.requestsPerSecond)} | ${(f.ratioToBaseline * 100).toFixed(0)}% | ${ofReference} | ${f.p50} / ${f.p90} / ${f.p99} | ${f.errors} | ${f.non2xx} |`;
+        f.ratioToReference === undefined
+          ? ''
+          : `${(f.ratioToReference * 100).toFixed(0)}% (of ${f.referenceRequestsPerSecond}/s)`;
+      const name = f.runs && f.runs > 1 ? `${f.name} (median of ${f.runs} runs)` : f.name;
+      return `| ${name} | ${f.requestsPerSecond}${change(f.requestsPerSecond, before?.requestsPerSecond)} | ${(f.ratioToBaseline * 100).toFixed(0)}% | ${ofReference} | ${f.p50} / ${f.p90} / ${f.p99} | ${f.errors} | ${f.non2xx} |`;
     }),
     '',
     ...scaleOutSection(results.scaleOut, Number(results.machine.cpus), previous?.scaleOut),
