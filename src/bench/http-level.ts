@@ -38,6 +38,8 @@ export interface HttpFigures {
   ratioToReference?: number;
   /** A reference's row: how many runs (one beside each figure held to it) its median is of. */
   runs?: number;
+  /** The heaviest lists: requests/s over the lean reference's serving the same lists. */
+  ratioToSameAnswers?: number;
   /** The largest answer among the scenario's paths, where the scenario weighs them. */
   largestResponseBytes?: number;
 }
@@ -59,6 +61,9 @@ export const SECRET = 'bench-secret-bench-secret-bench-secret-01';
 
 /** The names of the lean references' figures start with this. */
 export const REFERENCE_PREFIX = 'reference,';
+
+/** The Redis reference answering the heaviest users' lists (lean-reference.ts). */
+export const SAME_LISTS_REFERENCE = `${REFERENCE_PREFIX} Redis: the same lists`;
 
 /** Which lean reference each of the project's figures is held to. */
 const HELD_TO: Record<string, string> = {
@@ -223,6 +228,26 @@ export async function benchHttp(options: {
         const lists = await prepareHeaviestLists(options.databaseUrl, redis.port, token);
         const figure = await measure(redis.port, lists.scenario);
         figure.largestResponseBytes = lists.largestResponseBytes;
+        // The same lists from the Redis reference, which keeps each as the text it sends: what
+        // answers of that size cost this stack, beside the issue's yardstick of 100 bytes.
+        const reference = referenceServers.get('redis');
+        if (reference) {
+          const same = await prepareHeaviestLists(options.databaseUrl, reference.port, token);
+          const result = await load(
+            reference.port,
+            token,
+            { ...same.scenario, name: SAME_LISTS_REFERENCE },
+            options,
+          );
+          figures.push({
+            ...result,
+            ratioToBaseline: round(result.requestsPerSecond / Math.max(1, baseline), 3),
+          });
+          figure.ratioToSameAnswers = round(
+            figure.requestsPerSecond / Math.max(1, result.requestsPerSecond),
+            3,
+          );
+        }
       } finally {
         await redis.stop();
         await flushPrefix(options.redisUrl, serverKeyPrefix(redis.port));

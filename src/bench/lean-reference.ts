@@ -9,7 +9,10 @@
  * - `database`: the row by one named prepared statement, every time: the cold reference.
  *
  * Every mode also answers `POST /v1/balances/:id/credit` and `/debit` with one guarded
- * `UPDATE … RETURNING`: the reference for writes.
+ * `UPDATE … RETURNING`: the reference for writes. The `redis` mode also answers
+ * `GET /v1/users/:userId/balances` with the user's first 1,000 balances, kept in Redis as the
+ * JSON text sent (one GET, then the text as it is): what this stack does with answers of that
+ * size, the yardstick for the heaviest users' lists.
  *
  *   node dist/bench/lean-reference.js <redis|map|database>   (PORT, DATABASE_URL, REDIS_URL)
  */
@@ -67,6 +70,25 @@ app.get('/v1/balances/:id', async (c) => {
   return c.json(value);
 });
 
+const LIST = {
+  name: 'lean_list_by_user',
+  text:
+    'SELECT id, user_id, token_id, amount, usd_value, address, auto_convert_threshold, ' +
+    'created_at, updated_at, version FROM balances WHERE user_id = $1 AND deleted_at IS NULL ' +
+    'ORDER BY token_id LIMIT 1000',
+};
+
+app.get('/v1/users/:userId/balances', async (c) => {
+  const key = `${prefix}user:${c.req.param('userId')}`;
+  let text = await redis?.get(key);
+  if (!text) {
+    const { rows } = await pool.query({ ...LIST, values: [c.req.param('userId')] });
+    text = JSON.stringify({ items: rows, nextCursor: null });
+    await redis?.set(key, text, { EX: 300 });
+  }
+  return c.body(text, 200, { 'content-type': 'application/json' });
+});
+
 for (const kind of ['credit', 'debit'] as const) {
   const statement = {
     name: `lean_${kind}`,
@@ -85,5 +107,15 @@ for (const kind of ['credit', 'debit'] as const) {
 const server = serve({ fetch: app.fetch, port: Number(process.env.PORT), hostname: '127.0.0.1' });
 process.on('SIGTERM', () => {
   server.close();
-  void Promise.all([pool.end(), redis?.close()]).finally(() => process.exit(0));
+  void Promise.all([pool.end(), forgetKeys().finally(() => redis?.close())]).finally(() =>
+    process.exit(0),
+  );
 });
+
+/** Its keys (a thousand large lists among them) expire, but need not wait in a shared Redis. */
+async function forgetKeys(): Promise<void> {
+  if (!redis) return;
+  for await (const keys of redis.scanIterator({ MATCH: `${prefix}*`, COUNT: 1000 })) {
+    if (keys.length > 0) await redis.unlink(keys);
+  }
+}
