@@ -36,8 +36,13 @@ export interface HttpFigures {
   referenceRequestsPerSecond?: number;
   /** requests/s over the reference's. */
   ratioToReference?: number;
-  /** A reference's row: how many runs (one beside each figure held to it) its median is of. */
+  /** How many runs this figure is the median of (a reference's: every run beside its figures). */
   runs?: number;
+  /**
+   * Requests sent through the scenario's paths by then, warm-ups and references included: over
+   * `distinctPaths`, a cold scenario repeated keys.
+   */
+  pathsRequested?: number;
   /** The heaviest lists: requests/s over the lean reference's serving the same lists. */
   ratioToSameAnswers?: number;
   /** The largest answer among the scenario's paths, where the scenario weighs them. */
@@ -91,6 +96,8 @@ export async function benchHttp(options: {
   connections: number;
   /** Also measure a cold read with named statements off, on a second server. */
   compareNamedStatements: boolean;
+  /** How many times a figure held to a reference alternates with it (the median is kept). */
+  rounds: number;
 }): Promise<HttpFigures[]> {
   const token = await signToken({ userId: 'bench', role: 'admin' }, SECRET);
   // Warm scenarios read one typical user (the sample's median: a few balances, not thousands).
@@ -173,18 +180,32 @@ export async function benchHttp(options: {
     const referenceName = HELD_TO[name];
     const held = referenceName ? referenceScenarios[referenceName] : undefined;
     const server = held && referenceServers.get(held[0]);
-    const reference =
-      held && server && referenceName
-        ? await load(server.port, token, { ...held[1], name: referenceName }, options)
-        : undefined;
-    const result = await load(port, token, { ...scenario, name }, options);
+    // A figure held to a reference alternates with it, `rounds` times, and each keeps its
+    // median run: one run of each was swayed by a few seconds of the machine's other work.
+    const results: Omit<HttpFigures, 'ratioToBaseline'>[] = [];
+    const references: typeof results = [];
+    for (let round = 0; round < (server ? options.rounds : 1); round++) {
+      if (held && server && referenceName) {
+        references.push(
+          await load(server.port, token, { ...held[1], name: referenceName }, options),
+        );
+      }
+      results.push(await load(port, token, { ...scenario, name }, options));
+    }
+    const result = median(results);
     if (scenario.paths[0] === '/healthz') baseline = result.requestsPerSecond;
     const figure: HttpFigures = {
       ...result,
       ratioToBaseline: round(result.requestsPerSecond / Math.max(1, baseline), 3),
+      pathsRequested: scenario.cursor.next,
     };
+    if (results.length > 1) figure.runs = results.length;
+    const reference = references.length > 0 ? median(references) : undefined;
     if (reference && referenceName) {
-      referenceRuns.set(referenceName, [...(referenceRuns.get(referenceName) ?? []), reference]);
+      referenceRuns.set(referenceName, [
+        ...(referenceRuns.get(referenceName) ?? []),
+        ...references,
+      ]);
       figure.reference = referenceName;
       figure.referenceRequestsPerSecond = reference.requestsPerSecond;
       figure.ratioToReference = round(
@@ -257,14 +278,13 @@ export async function benchHttp(options: {
     for (const reference of referenceServers.values()) await reference.stop();
   }
 
-  // Each reference's row: the median of its runs (one beside each figure held to it).
+  // Each reference's row: the median of its runs (beside every figure held to it).
   for (const runs of referenceRuns.values()) {
-    const sorted = [...runs].sort((a, b) => a.requestsPerSecond - b.requestsPerSecond);
-    const median = sorted[Math.floor((sorted.length - 1) / 2)] as (typeof runs)[number];
+    const figure = median(runs);
     figures.push({
-      ...median,
+      ...figure,
       runs: runs.length,
-      ratioToBaseline: round(median.requestsPerSecond / Math.max(1, baseline), 3),
+      ratioToBaseline: round(figure.requestsPerSecond / Math.max(1, baseline), 3),
     });
   }
 
@@ -288,6 +308,12 @@ export async function benchHttp(options: {
     }
   }
   return figures;
+}
+
+/** The run with the median requests/s (the lower middle one of an even count). */
+function median<T extends { requestsPerSecond: number }>(runs: T[]): T {
+  const sorted = [...runs].sort((a, b) => a.requestsPerSecond - b.requestsPerSecond);
+  return sorted[Math.floor((sorted.length - 1) / 2)] as T;
 }
 
 /** Loads one scenario on a running server (also used by replica-level.ts and scale-out.ts). */
