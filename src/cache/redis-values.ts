@@ -6,7 +6,7 @@
 import type { Tagged } from './generation-guard.js';
 
 /**
- * A tagged value whose value is a string (a rendered list, a total) is stored as that string
+ * A tagged value whose value is a string (a rendered balance or list, a total) is stored as it is
  * after a header line naming its epoch and generation, which hold no space or newline:
  * `text <epoch> <generation>\n<string>`. A hit then neither unescapes nor parses it: for a
  * 60 kB rendered list, JSON.parse of it as a JSON string took 63 µs, this 0.2 µs (README,

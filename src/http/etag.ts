@@ -40,7 +40,7 @@ export function jsonOrNotModified<T>(
   return preparedJson(c, body, 200, { etag });
 }
 
-/** jsonOrNotModified for a body rendered before (a cached list), sent as it is. */
+/** jsonOrNotModified for a body rendered before (a cached balance or list), sent as it is. */
 export function jsonTextOrNotModified<T>(
   c: Context<AppEnv>,
   json: JsonText<T>,

@@ -66,7 +66,7 @@ export function preparedJson<T, S extends ContentfulStatusCode>(
   return preparedJsonText(c, toJsonText(body), status, headers);
 }
 
-/** preparedJson for a body rendered before (a cached list): sent as it is. */
+/** preparedJson for a body rendered before (a cached balance or list): sent as it is. */
 export function preparedJsonText<T, S extends ContentfulStatusCode>(
   c: Context,
   json: JsonText<T>,
