@@ -7,7 +7,8 @@
  * answer over 1 MB.
  */
 import pg from 'pg';
-import type { HttpFigures, Scenario } from './http-level.js';
+import type { HttpFigures, Scenario } from './load.js';
+import { serverCpu } from './server-cpu.js';
 
 export const HEAVIEST_LISTS = "heaviest users' lists, warm (Redis)";
 /** How many of the heaviest users the scenario cycles through. */
@@ -74,7 +75,7 @@ export function heaviestListTargets(http: HttpFigures[]) {
     {
       name: `${HEAVIEST_LISTS}: of ${figure.reference?.replace(/^reference, /, 'the lean reference, ')}`,
       goal: 'at least 25% of its requests/s',
-      measured: `${(figure.ratioToReference * 100).toFixed(0)}% (${figure.requestsPerSecond} of ${figure.referenceRequestsPerSecond}/s)`,
+      measured: `${(figure.ratioToReference * 100).toFixed(0)}% (${figure.requestsPerSecond} of ${figure.referenceRequestsPerSecond}/s${serverCpu(figure)})`,
       met: figure.ratioToReference >= 0.25,
     },
     ...(figure.ratioToSameAnswers === undefined

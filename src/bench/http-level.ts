@@ -3,64 +3,13 @@
  * /healthz on the same server in the same run (no database, no cache), because on a shared
  * 2-core machine absolute numbers move from run to run and ratios hold.
  */
-import autocannon from 'autocannon';
 import { signToken } from '../auth/tokens.js';
 import { flushPrefix } from '../dba/cache-admin.js';
 import { startProcess } from './bench-process.js';
 import { HEAVIEST_LISTS, prepareHeaviestLists } from './heaviest-lists.js';
+import { type HttpFigures, load, median, medianOf, type Scenario } from './load.js';
 import type { SampleRow } from './query-level.js';
 import { round } from './stats.js';
-
-export interface HttpFigures {
-  name: string;
-  method: string;
-  path: string;
-  requestsPerSecond: number;
-  /** requests/s over the baseline's, in the same run. */
-  ratioToBaseline: number;
-  p50: number;
-  p90: number;
-  p99: number;
-  errors: number;
-  non2xx: number;
-  /** Requests sent, and how many distinct paths they cycled through (a cold figure needs more paths). */
-  requests: number;
-  distinctPaths: number;
-  /** CPU the load generator itself used, in cores: near 1, it was the bottleneck. */
-  generatorCores: number;
-  /**
-   * The lean reference this figure is held to (src/bench/lean-reference.ts), measured right
-   * before it, and that run's requests/s.
-   */
-  reference?: string;
-  referenceRequestsPerSecond?: number;
-  /** requests/s over the reference's. */
-  ratioToReference?: number;
-  /** How many runs this figure is the median of (a reference's: every run beside its figures). */
-  runs?: number;
-  /**
-   * Requests sent through the scenario's paths by then, warm-ups and references included: over
-   * `distinctPaths`, a cold scenario repeated keys.
-   */
-  pathsRequested?: number;
-  /** The heaviest lists: requests/s over the lean reference's serving the same lists. */
-  ratioToSameAnswers?: number;
-  /** The largest answer among the scenario's paths, where the scenario weighs them. */
-  largestResponseBytes?: number;
-}
-
-export interface Scenario {
-  name: string;
-  method: 'GET' | 'POST';
-  /** One path per request, cycled; a single path means every request hits the same key. */
-  paths: string[];
-  /**
-   * Where the next request starts in `paths`, shared by every run of the scenario (copies
-   * too), so a cold scenario's warm-up and its measured run never send the same path.
-   */
-  cursor: { next: number };
-  body?: string;
-}
 
 export const SECRET = 'bench-secret-bench-secret-bench-secret-01';
 
@@ -176,7 +125,11 @@ export async function benchHttp(options: {
   const figures: HttpFigures[] = [];
   let baseline = 0;
   /** Loads `scenario` on `port`, and its reference (if it has one) right before it. */
-  const measure = async (port: number, scenario: Scenario, name = scenario.name) => {
+  const measure = async (
+    { port, pid }: { port: number; pid: number },
+    scenario: Scenario,
+    name = scenario.name,
+  ) => {
     const referenceName = HELD_TO[name];
     const held = referenceName ? referenceScenarios[referenceName] : undefined;
     const server = held && referenceServers.get(held[0]);
@@ -187,12 +140,17 @@ export async function benchHttp(options: {
     for (let round = 0; round < (server ? options.rounds : 1); round++) {
       if (held && server && referenceName) {
         references.push(
-          await load(server.port, token, { ...held[1], name: referenceName }, options),
+          await load(
+            server.port,
+            token,
+            { ...held[1], name: referenceName },
+            { ...options, serverPid: server.pid },
+          ),
         );
       }
-      results.push(await load(port, token, { ...scenario, name }, options));
+      results.push(await load(port, token, { ...scenario, name }, { ...options, serverPid: pid }));
     }
-    const result = median(results);
+    const result = { ...median(results), serverCpuMicros: medianOf(results, 'serverCpuMicros') };
     if (scenario.paths[0] === '/healthz') baseline = result.requestsPerSecond;
     const figure: HttpFigures = {
       ...result,
@@ -208,6 +166,7 @@ export async function benchHttp(options: {
       ]);
       figure.reference = referenceName;
       figure.referenceRequestsPerSecond = reference.requestsPerSecond;
+      figure.referenceServerCpuMicros = medianOf(references, 'serverCpuMicros');
       figure.ratioToReference = round(
         result.requestsPerSecond / Math.max(1, reference.requestsPerSecond),
         3,
@@ -234,7 +193,7 @@ export async function benchHttp(options: {
       for (const scenario of [scenarios[0], scenarios[1], scenarios[2]] as Scenario[]) {
         await load(server.port, token, scenario, { ...options, durationSeconds: 1 });
       }
-      for (const scenario of scenarios) await measure(server.port, scenario);
+      for (const scenario of scenarios) await measure(server, scenario);
     } finally {
       await server.stop();
     }
@@ -245,9 +204,9 @@ export async function benchHttp(options: {
       try {
         await load(redis.port, token, warmReads[0] as Scenario, { ...options, durationSeconds: 1 });
         for (const scenario of warmReads)
-          await measure(redis.port, scenario, `${scenario.name} (Redis)`);
+          await measure(redis, scenario, `${scenario.name} (Redis)`);
         const lists = await prepareHeaviestLists(options.databaseUrl, redis.port, token);
-        const figure = await measure(redis.port, lists.scenario);
+        const figure = await measure(redis, lists.scenario);
         figure.largestResponseBytes = lists.largestResponseBytes;
         // The same lists from the Redis reference, which keeps each as the text it sends: what
         // answers of that size cost this stack, beside the issue's yardstick of 100 bytes.
@@ -258,7 +217,7 @@ export async function benchHttp(options: {
             reference.port,
             token,
             { ...same.scenario, name: SAME_LISTS_REFERENCE },
-            options,
+            { ...options, serverPid: reference.pid },
           );
           figures.push({
             ...result,
@@ -283,6 +242,7 @@ export async function benchHttp(options: {
     const figure = median(runs);
     figures.push({
       ...figure,
+      serverCpuMicros: medianOf(runs, 'serverCpuMicros'),
       runs: runs.length,
       ratioToBaseline: round(figure.requestsPerSecond / Math.max(1, baseline), 3),
     });
@@ -310,66 +270,10 @@ export async function benchHttp(options: {
   return figures;
 }
 
-/** The run with the median requests/s (the lower middle one of an even count). */
-function median<T extends { requestsPerSecond: number }>(runs: T[]): T {
-  const sorted = [...runs].sort((a, b) => a.requestsPerSecond - b.requestsPerSecond);
-  return sorted[Math.floor((sorted.length - 1) / 2)] as T;
-}
-
-/** Loads one scenario on a running server (also used by replica-level.ts and scale-out.ts). */
-export async function load(
-  port: number,
-  token: string,
-  scenario: Scenario,
-  options: { durationSeconds: number; connections: number },
-): Promise<Omit<HttpFigures, 'ratioToBaseline'>> {
-  const { cursor } = scenario;
-  const cpuBefore = process.cpuUsage();
-  const started = performance.now();
-  const result = await autocannon({
-    url: `http://127.0.0.1:${port}`,
-    connections: options.connections,
-    duration: options.durationSeconds,
-    headers: {
-      authorization: `Bearer ${token}`,
-      'content-type': 'application/json',
-    },
-    requests: [
-      {
-        method: scenario.method,
-        body: scenario.body,
-        setupRequest: (request) => {
-          request.path = scenario.paths[cursor.next++ % scenario.paths.length] ?? '/healthz';
-          return request;
-        },
-      },
-    ],
-  });
-  const cpu = process.cpuUsage(cpuBefore);
-  const wallMicros = (performance.now() - started) * 1000;
-  return {
-    name: scenario.name,
-    method: scenario.method,
-    path:
-      scenario.paths.length === 1
-        ? (scenario.paths[0] ?? '')
-        : `${scenario.paths[0]} (and ${scenario.paths.length - 1} more)`,
-    requestsPerSecond: Math.round(result.requests.average),
-    p50: result.latency.p50,
-    p90: result.latency.p90,
-    p99: result.latency.p99,
-    errors: result.errors + result.timeouts,
-    non2xx: result.non2xx,
-    requests: result.requests.total,
-    distinctPaths: new Set(scenario.paths).size,
-    generatorCores: round((cpu.user + cpu.system) / wallMicros, 2),
-  };
-}
-
-/** The built server with every feature on; `extra` adds settings (replica-level.ts). */
 /** The cache key prefix of the server on `port`: its own keys in a shared Redis. */
 const serverKeyPrefix = (port: number) => `bench-http-${port}:`;
 
+/** The built server with every feature on; `extra` adds settings (replica-level.ts). */
 export function startServer(
   databaseUrl: string,
   redisUrl: string | undefined,

@@ -40,6 +40,16 @@ function machineTicks(): number {
   return total - (ticks[3] ?? 0) - (ticks[4] ?? 0);
 }
 
+/**
+ * Starts counting the CPU one process uses (every thread: the event loop, GC, libuv's pool):
+ * the returned function gives the microseconds since. Undefined without /proc.
+ */
+export function startProcessCpu(pid: number): (() => number) | undefined {
+  if (!HAS_PROC) return undefined;
+  const before = processTicks(pid);
+  return () => ((processTicks(pid) - before) * 1e6) / TICKS_PER_SECOND;
+}
+
 /** Cores used during a run: each group's, summed over its processes, and the machine's. */
 export interface CpuCount<Group extends string> {
   groups: Record<Group, number>;

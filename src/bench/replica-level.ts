@@ -18,7 +18,8 @@ import { withDatabase } from '../db/database-server.js';
 import { migrate } from '../db/migrations.js';
 import { createPool } from '../db/pool.js';
 import { seed } from '../dba/seed.js';
-import { type HttpFigures, load, SECRET, startServer } from './http-level.js';
+import { SECRET, startServer } from './http-level.js';
+import { type HttpFigures, load } from './load.js';
 import { sampleRows } from './query-level.js';
 import { round } from './stats.js';
 

@@ -1,10 +1,11 @@
 /** The bench's outputs: a Markdown summary, an SVG chart, and the change from the last run. */
 import { heaviestListTargets } from './heaviest-lists.js';
-import type { HttpFigures } from './http-level.js';
+import type { HttpFigures } from './load.js';
 import type { PaginationFigures } from './pagination.js';
 import type { QueryFigures } from './query-level.js';
 import type { ScaleOutFigures } from './scale-out.js';
 import { scaleOutSection, scaleOutSvg } from './scale-out-report.js';
+import { serverCpu } from './server-cpu.js';
 
 export interface ScalingFigures {
   rows: number;
@@ -53,7 +54,7 @@ export function evaluateTargets(results: Omit<BenchResults, 'targets'>): Target[
       targets.push({
         name: `${name}: of ${figure.reference?.replace(/^reference, /, 'the lean reference, ')}`,
         goal: `at least ${goal * 100}% of its requests/s`,
-        measured: `${(figure.ratioToReference * 100).toFixed(0)}% (${figure.requestsPerSecond} of ${figure.referenceRequestsPerSecond}/s)`,
+        measured: `${(figure.ratioToReference * 100).toFixed(0)}% (${figure.requestsPerSecond} of ${figure.referenceRequestsPerSecond}/s${serverCpu(figure)})`,
         met: figure.ratioToReference >= goal,
       });
     }
@@ -127,8 +128,8 @@ export function markdownSummary(results: BenchResults, previous?: BenchResults):
     '',
     `## HTTP (autocannon, ${results.knobs.connections} connections, ${results.knobs.durationSeconds} s each, loopback; in-memory cache unless "(Redis)"; "reference" rows are the lean references of src/bench/lean-reference.ts, each run right before every figure held to it)`,
     '',
-    '| scenario | requests/s | of /healthz | of its reference | p50 / p90 / p99 ms | errors | non-2xx |',
-    '| --- | --- | --- | --- | --- | --- | --- |',
+    "| scenario | requests/s | of /healthz | of its reference | server CPU µs a request (its reference's) | p50 / p90 / p99 ms | errors | non-2xx |",
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
     ...results.http.map((f) => {
       const before = previous?.http.find((p) => p.name === f.name);
       const ofReference =
@@ -136,7 +137,8 @@ export function markdownSummary(results: BenchResults, previous?: BenchResults):
           ? ''
           : `${(f.ratioToReference * 100).toFixed(0)}% (of ${f.referenceRequestsPerSecond}/s)`;
       const name = f.runs && f.runs > 1 ? `${f.name} (median of ${f.runs} runs)` : f.name;
-      return `| ${name} | ${f.requestsPerSecond}${change(f.requestsPerSecond, before?.requestsPerSecond)} | ${(f.ratioToBaseline * 100).toFixed(0)}% | ${ofReference} | ${f.p50} / ${f.p90} / ${f.p99} | ${f.errors} | ${f.non2xx} |`;
+      const cpu = `${f.serverCpuMicros ?? ''}${f.referenceServerCpuMicros === undefined ? '' : ` (${f.referenceServerCpuMicros})`}`;
+      return `| ${name} | ${f.requestsPerSecond}${change(f.requestsPerSecond, before?.requestsPerSecond)} | ${(f.ratioToBaseline * 100).toFixed(0)}% | ${ofReference} | ${cpu} | ${f.p50} / ${f.p90} / ${f.p99} | ${f.errors} | ${f.non2xx} |`;
     }),
     '',
     ...scaleOutSection(results.scaleOut, Number(results.machine.cpus), previous?.scaleOut),

@@ -12,14 +12,8 @@ import { childrenOf } from '../check/processes.js';
 import { RedisCluster } from '../check/redis-cluster.js';
 import { flushPrefix } from '../dba/cache-admin.js';
 import { startProcess } from './bench-process.js';
-import {
-  type HttpFigures,
-  load,
-  REFERENCE_PREFIX,
-  type Scenario,
-  SECRET,
-  startReference,
-} from './http-level.js';
+import { REFERENCE_PREFIX, SECRET, startReference } from './http-level.js';
+import { type HttpFigures, load, type Scenario } from './load.js';
 import { postgresBackendPids, redisServerPid, startCpuCount } from './process-cpu.js';
 import type { SampleRow } from './query-level.js';
 import { round } from './stats.js';
