@@ -3,7 +3,7 @@ import type { JSONParsed } from 'hono/utils/types';
 import type { JsonText } from '../service/json-text.js';
 import type { AppEnv } from './env.js';
 import { HttpProblem } from './problem.js';
-import { preparedEmpty, preparedJson, preparedJsonText } from './response-headers.js';
+import { preparedEmpty, preparedJson } from './response-headers.js';
 
 /** A balance's ETag is its version: it changes exactly when the balance does. */
 export function versionEtag(version: string): string {
@@ -28,20 +28,11 @@ export function isNotModified(c: Context, etag: string): boolean {
   return header.trim() === '*' || header.split(',').some((tag) => weakless(tag) === weakless(etag));
 }
 
-/** A cached read's answer: 304 when If-None-Match names `etag`, else 200 with the body. */
+/**
+ * A cached read's answer: 304 when If-None-Match names `etag`, else 200 with the body, JSON
+ * text rendered before (a cached balance or list is sent as it is).
+ */
 export function jsonOrNotModified<T>(
-  c: Context<AppEnv>,
-  body: T,
-  etag: string,
-):
-  | (Response & TypedResponse<JSONParsed<T>, 200, 'json'>)
-  | (Response & TypedResponse<null, 304, 'body'>) {
-  if (isNotModified(c, etag)) return preparedEmpty(c, 304, { etag });
-  return preparedJson(c, body, 200, { etag });
-}
-
-/** jsonOrNotModified for a body rendered before (a cached balance or list), sent as it is. */
-export function jsonTextOrNotModified<T>(
   c: Context<AppEnv>,
   json: JsonText<T>,
   etag: string,
@@ -49,7 +40,7 @@ export function jsonTextOrNotModified<T>(
   | (Response & TypedResponse<JSONParsed<T>, 200, 'json'>)
   | (Response & TypedResponse<null, 304, 'body'>) {
   if (isNotModified(c, etag)) return preparedEmpty(c, 304, { etag });
-  return preparedJsonText(c, json, 200, { etag });
+  return preparedJson(c, json, 200, { etag });
 }
 
 /**

@@ -14,7 +14,7 @@ import { Hono, type MiddlewareHandler, type TypedResponse } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
 import type { ContentfulStatusCode, StatusCode } from 'hono/utils/http-status';
 import type { JSONParsed } from 'hono/utils/types';
-import { type JsonText, toJsonText } from '../service/json-text.js';
+import type { JsonText } from '../service/json-text.js';
 import type { AppEnv } from './env.js';
 
 type Context = Parameters<MiddlewareHandler<AppEnv>>[0];
@@ -56,18 +56,11 @@ function prepare(c: Context, body: string | null, status: StatusCode, headers: o
   return response;
 }
 
-/** `c.json(body, status)` with `headers`, every header in one record. */
+/**
+ * `c.json(body, status)` with `headers`, every header in one record, for a body rendered as
+ * JSON text (a cached balance or list is sent as it is).
+ */
 export function preparedJson<T, S extends ContentfulStatusCode>(
-  c: Context,
-  body: T,
-  status: S,
-  headers: Record<string, string>,
-): Response & TypedResponse<JSONParsed<T>, S, 'json'> {
-  return preparedJsonText(c, toJsonText(body), status, headers);
-}
-
-/** preparedJson for a body rendered before (a cached balance or list): sent as it is. */
-export function preparedJsonText<T, S extends ContentfulStatusCode>(
   c: Context,
   json: JsonText<T>,
   status: S,

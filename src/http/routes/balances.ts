@@ -3,7 +3,7 @@ import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import { type CacheTtls, describeTtl } from '../../service/cache-ttls.js';
 import { canRead, notFound, requireAdmin } from '../auth.js';
 import type { AppDeps, AppEnv } from '../env.js';
-import { jsonTextOrNotModified, versionEtag, versionFromIfMatch } from '../etag.js';
+import { jsonOrNotModified, versionEtag, versionFromIfMatch } from '../etag.js';
 import {
   bodyProblems,
   commonProblems,
@@ -184,7 +184,7 @@ export function registerBalanceRoutes(app: OpenAPIHono<AppEnv>, { service }: App
     // Cached as the JSON answered, after its owner and version: a hit parses nothing.
     const balance = await service.findByIdRendered(c.req.valid('param').id);
     if (!balance || !canRead(c.get('principal'), balance.userId)) throw notFound('balance');
-    return jsonTextOrNotModified(c, balance.json, versionEtag(balance.version));
+    return jsonOrNotModified(c, balance.json, versionEtag(balance.version));
   });
 
   app.openapi(listBalances, async (c) => {

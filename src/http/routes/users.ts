@@ -2,15 +2,10 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { type CacheTtls, describeTtl } from '../../service/cache-ttls.js';
+import { toJsonText } from '../../service/json-text.js';
 import { canRead, notFound } from '../auth.js';
 import type { AppDeps, AppEnv } from '../env.js';
-import {
-  jsonOrNotModified,
-  jsonTextOrNotModified,
-  tagEtag,
-  totalEtag,
-  versionEtag,
-} from '../etag.js';
+import { jsonOrNotModified, tagEtag, totalEtag, versionEtag } from '../etag.js';
 import {
   commonProblems,
   ifNoneMatch,
@@ -113,20 +108,20 @@ export function registerUserRoutes(app: OpenAPIHono<AppEnv>, { service }: AppDep
     }
     // Rendered and tagged when read from PostgreSQL: a hit sends the cached text as it is.
     const { json, tag } = await service.findByUserIdRendered(userId);
-    return jsonTextOrNotModified(c, json, tagEtag(tag));
+    return jsonOrNotModified(c, json, tagEtag(tag));
   });
 
   app.openapi(getUserTokenRoute(service.ttls), async (c) => {
     const { userId, tokenId } = c.req.valid('param');
     const balance = await service.findByUserIdAndTokenIdRendered(ownUserId(c, userId), tokenId);
     if (!balance) throw notFound('balance');
-    return jsonTextOrNotModified(c, balance.json, versionEtag(balance.version));
+    return jsonOrNotModified(c, balance.json, versionEtag(balance.version));
   });
 
   app.openapi(getUserTotalRoute(service.ttls), async (c) => {
     const userId = ownUserId(c, c.req.valid('param').userId);
     const totalUsd = await service.totalBalanceByUser(userId);
-    return jsonOrNotModified(c, { userId, totalUsd }, totalEtag(totalUsd));
+    return jsonOrNotModified(c, toJsonText({ userId, totalUsd }), totalEtag(totalUsd));
   });
 }
 
