@@ -91,15 +91,17 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
   const now = () => performance.now() - origin;
 
   try {
-    const balanceIds: string[] = [];
-    for (let i = 0; i < options.balances; i++) {
+    const createBalance = async (userId: string) => {
       const response = await fetch(`${apis[0]?.url}/v1/balances`, {
         method: 'POST',
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ userId: String(1000 + i), tokenId: '1', amount: '100' }),
+        body: JSON.stringify({ userId, tokenId: '1', amount: '100' }),
       });
-      balanceIds.push(((await response.json()) as { id: string }).id);
-    }
+      return ((await response.json()) as { id: string }).id;
+    };
+    const balanceIds: string[] = [];
+    for (let i = 0; i < options.balances; i++)
+      balanceIds.push(await createBalance(String(1000 + i)));
 
     const liveApi = () => {
       const live = apis.filter((api) => api.alive);
@@ -186,9 +188,15 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
     };
 
     const plantedWriter = async () => {
-      // Credits through SQL, so nothing invalidates the cache: reads go stale.
+      // Credits through SQL, so nothing invalidates the cache: reads go stale. Its balance is
+      // its own: the clients' writes through the service would otherwise invalidate the cached
+      // value between this writer's reads, and the bug would show only when a read landed in
+      // those gaps, which a loaded machine may not give it within a short run.
+      const balanceId = await createBalance('999');
       while (now() < deadline) {
-        const balanceId = balanceIds[randomInt(balanceIds.length)] ?? '';
+        // Cache the balance, credit it behind the cache's back, and read it again: that read
+        // begins after the credit, so it must not return the cached value.
+        await send({ client: -1, kind: 'read', balanceId });
         const startedAt = now();
         const { rows } = await pool.query(
           `WITH credited AS (
@@ -214,10 +222,6 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
             entry: { id: entry.id },
           }),
         });
-        // Read it back at once: a value the cache held from before this credit is now stale,
-        // and this read, begun after the credit, must not return it. Without this the bug
-        // shows only when another client's read lands in the short gaps between the
-        // service's own writes, which a loaded machine may not give it within a short run.
         await send({ client: -1, kind: 'read', balanceId });
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
