@@ -26,6 +26,7 @@ import { migrate } from './db/migrations.js';
 import { createPool } from './db/pool.js';
 import { createReplicaRouter } from './db/replica-router.js';
 import { addDemoDataIfEmpty, DEMO_USER_ID } from './demo-data.js';
+import { batchedAccessLog } from './http/access-log.js';
 import { createApp } from './http/app.js';
 import { createMetrics } from './metrics.js';
 import { createBalanceService } from './service/create-balance-service.js';
@@ -36,10 +37,12 @@ const env = process.env;
 // Asynchronous: a request's access-log line is buffered, not one write(2) on its path.
 // `exit` flushes what is buffered before the process ends.
 const logDestination = pino.destination({ sync: false });
-const logger = pino(
-  { level: env.LOG_LEVEL ?? 'info', base: { service: 'balance-service' } },
-  logDestination,
-);
+const LOG_BASE = { service: 'balance-service' };
+const logger = pino({ level: env.LOG_LEVEL ?? 'info', base: LOG_BASE }, logDestination);
+// The same lines as logger.info would write, at a fraction of the cost (access-log.ts).
+const accessLog = logger.isLevelEnabled('info')
+  ? batchedAccessLog((text) => logDestination.write(text), LOG_BASE)
+  : undefined;
 const stopping: (() => Promise<void>)[] = []; // run in reverse order at shutdown
 let shuttingDown = false;
 /** Set once the server listens: from then on a signal drains it before stopping. */
@@ -152,6 +155,7 @@ async function main(): Promise<void> {
     pool,
     metrics,
     logger,
+    accessLog: accessLog ?? (() => {}),
     verifyToken,
     isShuttingDown: () => shuttingDown,
     metricsText,
@@ -293,6 +297,7 @@ start().catch(async (error: unknown) => {
 /** Ends the process once the buffered log lines are written. */
 function exit(code: number): never {
   try {
+    accessLog?.flush();
     logDestination.flushSync();
   } catch {
     // stdout already gone (a closed pipe): nothing more can be said

@@ -5,6 +5,7 @@ import type { ReadThroughCache } from '../cache/read-through-cache.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { BalanceService } from '../service/balance-service.js';
+import type { AccessLog } from './access-log.js';
 
 /** What the app is built from; it opens nothing itself. */
 export interface AppDeps {
@@ -14,6 +15,8 @@ export interface AppDeps {
   pool: pg.Pool;
   metrics: Metrics;
   logger: Logger;
+  /** Where each request's line goes; by default `logger.info(fields, 'request')`. */
+  accessLog?: AccessLog;
   /** The HS256 secret; used when `verifyToken` is not given. */
   authSecret?: string;
   /** Checks bearer tokens (HS256 and/or an identity provider's); see src/auth/verifier.ts. */

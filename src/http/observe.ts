@@ -6,6 +6,7 @@
 import type { MiddlewareHandler } from 'hono';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
+import { type AccessLog, accessLogThrough } from './access-log.js';
 import type { AppEnv } from './env.js';
 import { requestMetrics } from './http-metrics.js';
 import { completeHeaders, nameRequest } from './response-headers.js';
@@ -13,9 +14,11 @@ import { completeHeaders, nameRequest } from './response-headers.js';
 export function observeRequests(deps: {
   metrics: Metrics;
   logger: Logger;
+  accessLog?: AccessLog;
   isShuttingDown?: () => boolean;
 }): MiddlewareHandler<AppEnv> {
   const { logger, isShuttingDown } = deps;
+  const accessLog = deps.accessLog ?? accessLogThrough(logger);
   const timing = requestMetrics(deps.metrics);
   return async (c, next) => {
     const started = performance.now();
@@ -35,7 +38,7 @@ export function observeRequests(deps: {
         ms: Math.round(ms * 10) / 10,
       };
       if (c.res.status >= 500) logger.error(fields, 'request failed');
-      else logger.info(fields, 'request');
+      else accessLog(fields);
     }
   };
 }

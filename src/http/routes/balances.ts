@@ -4,6 +4,7 @@ import { type CacheTtls, describeTtl } from '../../service/cache-ttls.js';
 import { canRead, notFound, requireAdmin } from '../auth.js';
 import type { AppDeps, AppEnv } from '../env.js';
 import { jsonOrNotModified, versionEtag, versionFromIfMatch } from '../etag.js';
+import { idParams, withoutValidators } from '../id-params.js';
 import {
   bodyProblems,
   commonProblems,
@@ -180,9 +181,10 @@ const listEntries = createRoute({
 });
 
 export function registerBalanceRoutes(app: OpenAPIHono<AppEnv>, { service }: AppDeps): void {
-  app.openapi(getBalanceRoute(service.ttls), async (c) => {
+  const getBalance = getBalanceRoute(service.ttls);
+  app.openapi(withoutValidators(app, getBalance), async (c) => {
     // Cached as the JSON answered, after its owner and version: a hit parses nothing.
-    const balance = await service.findByIdRendered(c.req.valid('param').id);
+    const balance = await service.findByIdRendered(idParams(c, getBalance.request.params).id);
     if (!balance || !canRead(c.get('principal'), balance.userId)) throw notFound('balance');
     return jsonOrNotModified(c, balance.json, versionEtag(balance.version));
   });

@@ -6,6 +6,7 @@ import { toJsonText } from '../../service/json-text.js';
 import { canRead, notFound } from '../auth.js';
 import type { AppDeps, AppEnv } from '../env.js';
 import { jsonOrNotModified, tagEtag, totalEtag, versionEtag } from '../etag.js';
+import { idParams, withoutValidators } from '../id-params.js';
 import {
   commonProblems,
   ifNoneMatch,
@@ -111,15 +112,17 @@ export function registerUserRoutes(app: OpenAPIHono<AppEnv>, { service }: AppDep
     return jsonOrNotModified(c, json, tagEtag(tag));
   });
 
-  app.openapi(getUserTokenRoute(service.ttls), async (c) => {
-    const { userId, tokenId } = c.req.valid('param');
+  const getUserToken = getUserTokenRoute(service.ttls);
+  app.openapi(withoutValidators(app, getUserToken), async (c) => {
+    const { userId, tokenId } = idParams(c, getUserToken.request.params);
     const balance = await service.findByUserIdAndTokenIdRendered(ownUserId(c, userId), tokenId);
     if (!balance) throw notFound('balance');
     return jsonOrNotModified(c, balance.json, versionEtag(balance.version));
   });
 
-  app.openapi(getUserTotalRoute(service.ttls), async (c) => {
-    const userId = ownUserId(c, c.req.valid('param').userId);
+  const getUserTotal = getUserTotalRoute(service.ttls);
+  app.openapi(withoutValidators(app, getUserTotal), async (c) => {
+    const userId = ownUserId(c, idParams(c, getUserTotal.request.params).userId);
     const totalUsd = await service.totalBalanceByUser(userId);
     return jsonOrNotModified(c, toJsonText({ userId, totalUsd }), totalEtag(totalUsd));
   });
