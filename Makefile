@@ -84,7 +84,7 @@ explain: build ## Prove every SQL file uses its declared index (seed first); Mar
 	node dist/cli/explain.js --report $(REPORT)
 
 DURATION ?= 5
-CONNECTIONS ?= 10
+CONNECTIONS ?= 32
 BENCH_ROWS ?= 1000000
 BENCH_ONLY ?=
 

@@ -1,6 +1,7 @@
 /**
  * The compiled server over a real socket: it starts, serves, and on SIGTERM under load turns
- * /readyz to 503, finishes every request it accepted, and exits cleanly.
+ * /readyz to 503, finishes every request it accepted, and exits cleanly, its access log
+ * written to the last line (the log batches its lines: src/http/access-log.ts).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { request } from 'node:http';
@@ -62,7 +63,7 @@ describe('the server process', () => {
         PORT: String(port),
         AUTH_SECRET: TEST_SECRET,
         SHUTDOWN_DRAIN_MS: String(DRAIN_MS),
-        LOG_LEVEL: 'warn',
+        LOG_LEVEL: 'info',
         NODE_ENV: 'production',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -101,7 +102,8 @@ describe('the server process', () => {
         }
       }
     };
-    const exited = new Promise<number | null>((resolve) => server.once('exit', resolve));
+    // 'close': exited, and its output read to the end.
+    const exited = new Promise<number | null>((resolve) => server.once('close', resolve));
     const load = Promise.all(Array.from({ length: CLIENTS }, client));
 
     await new Promise((resolve) => setTimeout(resolve, 500));
@@ -122,6 +124,17 @@ describe('the server process', () => {
     expect(after.filter((o) => o.status !== undefined && o.status !== 200)).toEqual([]);
     expect(readiness.status).toBe(503);
     expect(code, output).toBe(0);
+
+    // An access-log line for every answered request, none lost at exit (a request the client
+    // saw fail may have been answered too late for it, so there may be more lines).
+    const served = output
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line))
+      .filter((line) => line.msg === 'request' && line.path === '/v1/balances');
+    expect(served.length).toBeGreaterThanOrEqual(
+      outcomes.filter((o) => o.status !== undefined).length,
+    );
   });
 });
 

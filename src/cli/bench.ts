@@ -49,7 +49,7 @@ runCli(async (args) => {
   const knobs = {
     rows: option('--rows', quick ? 5_000 : 1_000_000),
     durationSeconds: option('--duration', quick ? 1 : 5),
-    connections: option('--connections', quick ? 4 : 10),
+    connections: option('--connections', quick ? 4 : 32),
     samples: option('--samples', quick ? 100 : 2_000),
     quick,
   };
