@@ -69,6 +69,18 @@ export async function coldRows(pool: pg.Pool, count: number): Promise<SampleRow[
   return rows.map((row) => ({ id: row.id, userId: row.user_id, tokenId: row.token_id }));
 }
 
+/**
+ * Up to `count` balance ids in random order, for the cold read by id: its keys are the
+ * balance's own, so unlike the per-user scenarios it can draw on every balance, not one a user.
+ */
+export async function coldBalanceIds(pool: pg.Pool, count: number): Promise<string[]> {
+  const { rows } = await pool.query<{ id: string }>(
+    'SELECT id FROM balances ORDER BY random() LIMIT $1',
+    [count],
+  );
+  return rows.map((row) => row.id);
+}
+
 export async function benchQueries(options: {
   pool: pg.Pool;
   cache: 'memory' | 'redis';
