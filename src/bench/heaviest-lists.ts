@@ -8,7 +8,7 @@
  */
 import pg from 'pg';
 import type { HttpFigures, Scenario } from './load.js';
-import { serverCpu } from './server-cpu.js';
+import { referenceTarget } from './reference-target.js';
 
 export const HEAVIEST_LISTS = "heaviest users' lists, warm (Redis)";
 /** How many of the heaviest users the scenario cycles through. */
@@ -67,17 +67,11 @@ export async function prepareHeaviestLists(
 /** The scenario's two targets, when it ran: its share of the reference, and its largest answer. */
 export function heaviestListTargets(http: HttpFigures[]) {
   const figure = http.find((f) => f.name === HEAVIEST_LISTS);
-  if (figure?.ratioToReference === undefined || figure.largestResponseBytes === undefined) {
-    return [];
-  }
+  const ofReference = referenceTarget(HEAVIEST_LISTS, figure, 0.25);
+  if (!figure || !ofReference || figure.largestResponseBytes === undefined) return [];
   const kB = (bytes: number) => `${Math.round(bytes / 1000).toLocaleString('en-US')} kB`;
   return [
-    {
-      name: `${HEAVIEST_LISTS}: of ${figure.reference?.replace(/^reference, /, 'the lean reference, ')}`,
-      goal: 'at least 25% of its requests/s',
-      measured: `${(figure.ratioToReference * 100).toFixed(0)}% (${figure.requestsPerSecond} of ${figure.referenceRequestsPerSecond}/s${serverCpu(figure)})`,
-      met: figure.ratioToReference >= 0.25,
-    },
+    ofReference,
     ...(figure.ratioToSameAnswers === undefined
       ? []
       : [

@@ -3,9 +3,9 @@ import { heaviestListTargets } from './heaviest-lists.js';
 import type { HttpFigures } from './load.js';
 import type { PaginationFigures } from './pagination.js';
 import type { QueryFigures } from './query-level.js';
+import { referenceTarget } from './reference-target.js';
 import type { ScaleOutFigures } from './scale-out.js';
 import { scaleOutSection, scaleOutSvg } from './scale-out-report.js';
-import { serverCpu } from './server-cpu.js';
 
 export interface ScalingFigures {
   rows: number;
@@ -49,15 +49,8 @@ export function evaluateTargets(results: Omit<BenchResults, 'targets'>): Target[
     ['user token, warm (Redis)', 0.5],
     ['user total, warm (Redis)', 0.5],
   ] as const) {
-    const figure = http(name);
-    if (figure?.ratioToReference !== undefined) {
-      targets.push({
-        name: `${name}: of ${figure.reference?.replace(/^reference, /, 'the lean reference, ')}`,
-        goal: `at least ${goal * 100}% of its requests/s`,
-        measured: `${(figure.ratioToReference * 100).toFixed(0)}% (${figure.requestsPerSecond} of ${figure.referenceRequestsPerSecond}/s${serverCpu(figure)})`,
-        met: figure.ratioToReference >= goal,
-      });
-    }
+    const target = referenceTarget(name, http(name), goal);
+    if (target) targets.push(target);
   }
   targets.push(...heaviestListTargets(results.http));
   const warm = http('balance by id, warm (Redis)') ?? http('balance by id, warm');
